@@ -1,0 +1,83 @@
+/**
+ * The error catalogue. Every failure the service reports carries a stable string `code`
+ * (events and replies carry the code, because `instanceof` does not cross a process
+ * boundary) and says whether trying again can help.
+ */
+export const errorCodes = {
+  /** XML that is not well-formed. */
+  XML_MALFORMED: { retryable: false },
+  /** XML that uses a forbidden construct: DOCTYPE, entities, XInclude, processing instructions. */
+  XML_FORBIDDEN: { retryable: false },
+  /** XML over the configured size limit. */
+  XML_TOO_LARGE: { retryable: false },
+  /** XML nested deeper than the configured limit. */
+  XML_TOO_DEEP: { retryable: false },
+  /** Well-formed XML that is not an Opencast mediapackage, element or job. */
+  XML_INVALID: { retryable: false },
+  /** A request field or command property is missing or malformed. */
+  INVALID_INPUT: { retryable: false },
+  /** A requested element id is not in the mediapackage. */
+  ELEMENT_NOT_FOUND: { retryable: false },
+  /** An element URL or id cannot be turned into a safe object key. */
+  INVALID_KEY: { retryable: false },
+  /** A source URL is outside the configured allow-list. */
+  SOURCE_FORBIDDEN: { retryable: false },
+  /** A source answered 404/410 or a file does not exist. */
+  SOURCE_NOT_FOUND: { retryable: false },
+  /** A source could not be read for a reason that may pass (network, 5xx, timeout). */
+  SOURCE_UNAVAILABLE: { retryable: true },
+  /** The object store refused or failed an operation that may succeed later. */
+  STORAGE_UNAVAILABLE: { retryable: true },
+  /** The object store refused an operation for good (access denied, no such bucket). */
+  STORAGE_REJECTED: { retryable: false },
+  /** No bucket is configured for the organization. */
+  NO_BUCKET: { retryable: false },
+  /** The message broker is not reachable or did not confirm a publish. */
+  BROKER_UNAVAILABLE: { retryable: true },
+  /** A sync request did not get its reply in time; the job goes on. */
+  REPLY_TIMEOUT: { retryable: true },
+  /** No job with this id is known. */
+  JOB_NOT_FOUND: { retryable: false },
+  /** Authentication failed or is missing. */
+  UNAUTHORIZED: { retryable: false },
+  /** A request is larger than allowed. */
+  PAYLOAD_TOO_LARGE: { retryable: false },
+  /** A bug or an unexpected condition. */
+  INTERNAL: { retryable: true },
+} as const satisfies Record<string, { retryable: boolean }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Base class of every error this service raises on purpose. */
+export class AppError extends Error {
+  override readonly name: string = 'AppError';
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options?.retryable ?? errorCodes[code].retryable;
+  }
+}
+
+/** Whether a value is an {@link AppError}. */
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+/** A plain, serialisable description of any thrown value, for events and replies. */
+export interface ErrorInfo {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+/** Describes any thrown value as an {@link ErrorInfo}; unknown errors become INTERNAL. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (isAppError(error)) {
+    return { code: error.code, message: error.message, retryable: error.retryable };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message, retryable: true };
+}
