@@ -1,0 +1,99 @@
+/**
+ * Opens an http(s) source: GET with manual redirects (each target re-checked against the
+ * allow-list), one answer to a Basic or Digest challenge, and a body streamed with an idle
+ * read timeout.
+ */
+import type { SourceStream } from '../distribution/ports.js';
+import { AppError } from '../errors.js';
+import { checkSourceUrl } from './allow-list.js';
+import { describeUrl } from './describe-url.js';
+import { httpSourceStream } from './http-body.js';
+import { answerChallenge, findCredentials } from './http-auth.js';
+import { discard, send, type FetchState } from './http-request.js';
+import { errorForStatus, REDIRECT_STATUSES } from './http-status.js';
+import type { SourceSettings } from './source-settings.js';
+import { isHttpUrl } from './url-prefix.js';
+
+function redirectTarget(location: string | null, from: URL, state: FetchState): URL {
+  const { description, settings } = state;
+  if (location === null || !URL.canParse(location, from.href)) {
+    const message = `Source ${description} redirects without a valid Location`;
+    throw new AppError('SOURCE_UNAVAILABLE', message, { retryable: false });
+  }
+  const target = new URL(location, from).href;
+  const decision = checkSourceUrl(target, settings);
+  if (!decision.allowed || !isHttpUrl(decision.route.url)) {
+    const reason = decision.allowed ? 'only http(s) redirects are followed' : decision.reason;
+    const message = `Source ${description} redirects to ${describeUrl(target)}: ${reason}`;
+    throw new AppError('SOURCE_FORBIDDEN', message);
+  }
+  return decision.route.url;
+}
+
+/** GET with at most one authenticated retry; a second 401 means wrong credentials. */
+async function authenticatedGet(state: FetchState, url: URL): Promise<Response> {
+  const response = await send(state, url);
+  if (response.status !== 401) return response;
+  const header = response.headers.get('www-authenticate');
+  await discard(response);
+  const credentials = findCredentials(url, state.settings);
+  const retried = await send(
+    state,
+    url,
+    answerChallenge(header, url, credentials, state.description),
+  );
+  if (retried.status !== 401) return retried;
+  await discard(retried);
+  throw new AppError('SOURCE_FORBIDDEN', `Source ${state.description} rejected the credentials`);
+}
+
+/**
+ * Opens an allowed http(s) URL.
+ * @throws AppError SOURCE_FORBIDDEN, SOURCE_NOT_FOUND or SOURCE_UNAVAILABLE.
+ */
+export async function openHttpSource(
+  start: URL,
+  settings: SourceSettings,
+  callerSignal?: AbortSignal,
+): Promise<SourceStream> {
+  const controller = new AbortController();
+  const signal =
+    callerSignal === undefined
+      ? controller.signal
+      : AbortSignal.any([controller.signal, callerSignal]);
+  const state: FetchState = {
+    settings,
+    description: describeUrl(start.href),
+    controller,
+    signal,
+    callerSignal,
+  };
+  try {
+    let url = start;
+    for (let redirects = 0; ; redirects++) {
+      const response = await authenticatedGet(state, url);
+      if (response.status === 200) {
+        return httpSourceStream(response, {
+          description: state.description,
+          controller,
+          idleTimeoutMs: settings.readTimeoutMs,
+          signal: callerSignal,
+        });
+      }
+      if (!REDIRECT_STATUSES.has(response.status)) {
+        await discard(response);
+        throw errorForStatus(response.status, state.description);
+      }
+      const location = response.headers.get('location');
+      await discard(response);
+      if (redirects >= settings.maxRedirects) {
+        const message = `Source ${state.description} redirects more than ${settings.maxRedirects} times`;
+        throw new AppError('SOURCE_UNAVAILABLE', message, { retryable: false });
+      }
+      url = redirectTarget(location, url, state);
+    }
+  } catch (error) {
+    controller.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createAvailabilityChecker } from '../../../src/sources/availability.js';
+
+describe('createAvailabilityChecker (no network)', () => {
+  it.each([
+    [{ tries: 0, intervalMs: 0, timeoutMs: 1 }, /tries/],
+    [{ tries: 1.5, intervalMs: 0, timeoutMs: 1 }, /tries/],
+    [{ tries: 1, intervalMs: -1, timeoutMs: 1 }, /intervalMs/],
+    [{ tries: 1, intervalMs: 0, timeoutMs: 0 }, /timeoutMs/],
+    [{ tries: 1, intervalMs: Number.POSITIVE_INFINITY, timeoutMs: 1 }, /intervalMs/],
+  ])('refuses options %j', (options, message) => {
+    expect(() => createAvailabilityChecker(options)).toThrow(message);
+  });
+
+  it.each(['', 'not a url', 'ftp://a/x', 'file:///etc/passwd', 'javascript:alert(1)'])(
+    'resolves false for %j without a request',
+    async (url) => {
+      let calls = 0;
+      const checker = createAvailabilityChecker({
+        tries: 3,
+        intervalMs: 0,
+        timeoutMs: 100,
+        fetchImpl: () => {
+          calls++;
+          return Promise.resolve(new Response(null, { status: 200 }));
+        },
+      });
+      expect(await checker.check(url)).toBe(false);
+      expect(calls).toBe(0);
+    },
+  );
+
+  it('never throws, even when fetch throws synchronously', async () => {
+    let calls = 0;
+    const checker = createAvailabilityChecker({
+      tries: 2,
+      intervalMs: 0,
+      timeoutMs: 100,
+      fetchImpl: () => {
+        calls++;
+        throw new TypeError('boom');
+      },
+    });
+    expect(await checker.check('http://a.example/x')).toBe(false);
+    expect(calls).toBe(2);
+  });
+
+  it('sends HEAD requests', async () => {
+    const methods: (string | undefined)[] = [];
+    const checker = createAvailabilityChecker({
+      tries: 1,
+      intervalMs: 0,
+      timeoutMs: 100,
+      fetchImpl: (_url, init) => {
+        methods.push(init?.method);
+        return Promise.resolve(new Response(null, { status: 200 }));
+      },
+    });
+    expect(await checker.check('https://a.example/x')).toBe(true);
+    expect(methods).toEqual(['HEAD']);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors.js';
+import {
+  normalizeSourceSettings,
+  type SourceSettings,
+} from '../../../src/sources/source-settings.js';
+
+const valid: SourceSettings = {
+  allowedUrlPrefixes: ['HTTP://Files.Example.ORG:80/files/', 'https://cdn.example.org'],
+  sharedStorage: [{ urlPrefix: 'http://oc.example.org/static', directory: '/srv/a/../shared/' }],
+  fileRoots: ['/srv/files/'],
+  credentials: [{ urlPrefix: 'https://oc.example.org:443/files', username: 'u', password: 'p w' }],
+  connectTimeoutMs: 5000,
+  readTimeoutMs: 30000,
+  maxRedirects: 5,
+};
+
+function errorOf(settings: SourceSettings): AppError {
+  try {
+    normalizeSourceSettings(settings);
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected normalizeSourceSettings to throw');
+}
+
+describe('normalizeSourceSettings', () => {
+  it('canonicalises prefixes and directories', () => {
+    const settings = normalizeSourceSettings(valid);
+    expect(settings.allowedUrlPrefixes).toEqual([
+      'http://files.example.org/files',
+      'https://cdn.example.org/',
+    ]);
+    expect(settings.sharedStorage).toEqual([
+      { urlPrefix: 'http://oc.example.org/static', directory: '/srv/shared' },
+    ]);
+    expect(settings.fileRoots).toEqual(['/srv/files']);
+    expect(settings.credentials[0]?.urlPrefix).toBe('https://oc.example.org/files');
+    expect(settings.credentials[0]?.password).toBe('p w');
+  });
+
+  it('returns a frozen copy', () => {
+    const settings = normalizeSourceSettings(valid);
+    expect(Object.isFrozen(settings)).toBe(true);
+    expect(Object.isFrozen(settings.allowedUrlPrefixes)).toBe(true);
+    expect(Object.isFrozen(settings.sharedStorage[0])).toBe(true);
+  });
+
+  it('accepts empty lists and zero redirects', () => {
+    const settings = normalizeSourceSettings({
+      ...valid,
+      allowedUrlPrefixes: [],
+      sharedStorage: [],
+      fileRoots: [],
+      credentials: [],
+      maxRedirects: 0,
+    });
+    expect(settings.maxRedirects).toBe(0);
+  });
+
+  it.each([
+    [{ allowedUrlPrefixes: ['/files'] }, /allowedUrlPrefixes\[0\]/],
+    [{ allowedUrlPrefixes: ['ok', 'http://a/'] }, /allowedUrlPrefixes\[0\]/],
+    [{ allowedUrlPrefixes: ['http://a/', 'ftp://a/'] }, /allowedUrlPrefixes\[1\]/],
+    [{ allowedUrlPrefixes: ['file:///srv'] }, /absolute http\(s\) URL/],
+    [{ allowedUrlPrefixes: ['http://u:p@a/files'] }, /user info/],
+    [{ allowedUrlPrefixes: ['http://a/files?x=1'] }, /query/],
+    [{ allowedUrlPrefixes: ['http://a/files#x'] }, /fragment/],
+    [{ allowedUrlPrefixes: [''] }, /allowedUrlPrefixes\[0\]/],
+    [{ sharedStorage: [{ urlPrefix: 'http://a/x', directory: 'relative/dir' }] }, /absolute path/],
+    [{ sharedStorage: [{ urlPrefix: 'http://a/x', directory: '/srv/..' }] }, /filesystem root/],
+    [
+      { sharedStorage: [{ urlPrefix: 'nope', directory: '/srv' }] },
+      /sharedStorage\[0\]\.urlPrefix/,
+    ],
+    [{ fileRoots: ['/'] }, /fileRoots\[0\]: must not be the filesystem root/],
+    [{ fileRoots: ['/srv/a\0b'] }, /absolute path/],
+    [{ credentials: [{ urlPrefix: 'http://a/', username: '', password: 'p' }] }, /username/],
+    [{ credentials: [{ urlPrefix: 'http://a/', username: 'a:b', password: 'p' }] }, /username/],
+    [
+      { credentials: [{ urlPrefix: 'http://a/', username: 'u', password: 'p\r\nX: y' }] },
+      /control/,
+    ],
+    [
+      { credentials: [{ urlPrefix: 'a', username: 'u', password: 'p' }] },
+      /credentials\[0\]\.urlPrefix/,
+    ],
+    [{ connectTimeoutMs: 0 }, /connectTimeoutMs/],
+    [{ connectTimeoutMs: Number.NaN }, /connectTimeoutMs/],
+    [{ readTimeoutMs: 1.5 }, /readTimeoutMs/],
+    [{ readTimeoutMs: 2 ** 31 }, /readTimeoutMs/],
+    [{ maxRedirects: -1 }, /maxRedirects/],
+    [{ maxRedirects: 21 }, /maxRedirects/],
+  ] as [Partial<SourceSettings>, RegExp][])('refuses %j', (change, message) => {
+    const error = errorOf({ ...valid, ...change });
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatch(message);
+  });
+});
