@@ -38,6 +38,8 @@ export interface MediaPackageElement {
   readonly checksum: { readonly type: string; readonly value: string } | undefined;
   /** Track only: `logicalname` (HLS). */
   readonly logicalName: string | undefined;
+  /** Track only: `master`, set on HLS playlists (true for a master playlist). */
+  readonly master?: boolean | undefined;
   /** Publication only: the `channel` attribute. */
   readonly channel: string | undefined;
   /** Publication only: the elements nested inside it. */
