@@ -1,0 +1,261 @@
+/**
+ * The only reader of `process.env` (and of Opencast's cfg file). Every setting is parsed and
+ * checked once, at start-up, into a frozen object; a bad value stops the process with a
+ * message naming the variable. Each variable is documented in the README.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { envFromOpencastCfg } from './opencast-cfg.js';
+
+const MiB = 1024 * 1024;
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .default(fallback);
+const list = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const identifier = z.string().regex(/^[\w\-.:;()@+~]{1,255}$/, 'must be a simple identifier');
+
+/** `a=b,c=d` into pairs, split at the first `=`. */
+const pairs = list.transform((entries, ctx) =>
+  entries.map((entry) => {
+    const at = entry.indexOf('=');
+    if (at <= 0 || at === entry.length - 1) {
+      ctx.addIssue({ code: 'custom', message: `'${entry}' is not of the form name=value` });
+      return ['', ''] as const;
+    }
+    return [entry.slice(0, at).trim(), entry.slice(at + 1).trim()] as const;
+  }),
+);
+
+const envSchema = z.object({
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: int(8080, 0, 65535),
+  PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_ORGANIZATION: identifier.default('mh_default_org'),
+
+  AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL')
+    .default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/, 'may hold letters, digits, _ . -')
+    .default('ocs3'),
+  AMQP_DELIVERY_LIMIT: int(5, 1, 1000),
+  WORKER_CONCURRENCY: int(2, 1, 1000),
+
+  S3_ENDPOINT: optionalText.pipe(httpUrl.optional()),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: bool(false).optional(),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  S3_BUCKET: optionalText,
+  S3_ORG_BUCKETS: pairs,
+  DISTRIBUTION_BASE_URL: optionalText.pipe(httpUrl.optional()),
+  S3_CREATE_BUCKETS: bool(true),
+  S3_PUBLIC_READ: bool(false),
+  S3_PART_SIZE_MB: int(8, 5, 5 * 1024),
+  S3_UPLOAD_QUEUE_SIZE: int(4, 1, 64),
+  S3_MAX_ATTEMPTS: int(3, 1, 20),
+  S3_CONNECTION_TIMEOUT_MS: int(10_000, 100),
+  S3_REQUEST_TIMEOUT_MS: int(120_000, 100),
+  S3_MAX_SOCKETS: int(50, 1, 10_000),
+  EMBEDDED_S3_DIR: z.string().default('./data/s3'),
+  EMBEDDED_S3_HOST: z.string().default('127.0.0.1'),
+  EMBEDDED_S3_PORT: int(4568, 0, 65535),
+
+  SOURCE_ALLOWED_PREFIXES: list,
+  SOURCE_SHARED_STORAGE: pairs,
+  SOURCE_FILE_ROOTS: list,
+  SOURCE_USERNAME: optionalText,
+  SOURCE_PASSWORD: optionalText,
+  SOURCE_CONNECT_TIMEOUT_MS: int(10_000, 100),
+  SOURCE_READ_TIMEOUT_MS: int(60_000, 100),
+  SOURCE_MAX_REDIRECTS: int(3, 0, 20),
+
+  CHECK_AVAILABILITY_TRIES: int(10, 1, 100),
+  CHECK_AVAILABILITY_INTERVAL_MS: int(3_000, 0),
+  CHECK_AVAILABILITY_TIMEOUT_MS: int(10_000, 100),
+
+  SYNC_TIMEOUT_MS: int(280_000, 100),
+  RETRY_ATTEMPTS: int(3, 1, 20),
+  RETRY_BASE_DELAY_MS: int(1_000, 0),
+  RETRY_MAX_DELAY_MS: int(30_000, 0),
+  MAX_BODY_BYTES: int(16 * MiB, 1024),
+  MAX_XML_DEPTH: int(64, 8, 1000),
+  JOB_LOAD: z.coerce.number().min(0).max(1000).default(0.1),
+  SHUTDOWN_GRACE_MS: int(25_000, 0),
+  OPENCAST_CFG_FILE: optionalText,
+});
+
+type Env = z.infer<typeof envSchema>;
+
+/** The service's settings, parsed from the environment. */
+export type Config = ReturnType<typeof buildConfig>;
+
+/** Thrown for a bad setting; the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads the settings. When OPENCAST_CFG_FILE names Opencast's cfg file, its values stand in
+ * for the variables that are not set.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Config {
+  let merged = env;
+  const cfgFile = env.OPENCAST_CFG_FILE?.trim();
+  if (cfgFile !== undefined && cfgFile !== '') {
+    let text: string;
+    try {
+      text = readFile(cfgFile);
+    } catch (cause) {
+      throw new ConfigError(`OPENCAST_CFG_FILE: cannot read ${cfgFile}`, { cause });
+    }
+    const fromCfg = envFromOpencastCfg(text);
+    if (!fromCfg.enabled) {
+      throw new ConfigError(
+        `OPENCAST_CFG_FILE: ${cfgFile} sets distribution.enable to false; nothing to run`,
+      );
+    }
+    merged = { ...fromCfg.env, ...definedOnly(env) };
+  }
+  const result = envSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return buildConfig(result.data);
+}
+
+function buildConfig(env: Env) {
+  if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError(
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both, or neither to use the default credential chain',
+    );
+  }
+  if ((env.SOURCE_USERNAME === undefined) !== (env.SOURCE_PASSWORD === undefined)) {
+    throw new ConfigError('SOURCE_USERNAME and SOURCE_PASSWORD: set both or neither');
+  }
+  const embedded = env.S3_ENDPOINT === undefined && env.DISTRIBUTION_BASE_URL === undefined;
+  if (!embedded && env.DISTRIBUTION_BASE_URL === undefined) {
+    throw new ConfigError('DISTRIBUTION_BASE_URL: required when S3_ENDPOINT is set');
+  }
+  const bucket = env.S3_BUCKET ?? (embedded ? 'opencast-distribution' : undefined);
+  if (bucket === undefined && env.S3_ORG_BUCKETS.length === 0) {
+    throw new ConfigError(
+      'S3_BUCKET: required unless S3_ORG_BUCKETS names a bucket per organization',
+    );
+  }
+  const publicUrl = env.PUBLIC_URL ?? `http://${hostForUrl(env.HTTP_HOST)}:${env.HTTP_PORT}`;
+  const sourceCredentials =
+    env.SOURCE_USERNAME !== undefined && env.SOURCE_PASSWORD !== undefined
+      ? [
+          ...env.SOURCE_ALLOWED_PREFIXES,
+          ...env.SOURCE_SHARED_STORAGE.map(([prefix]) => prefix),
+        ].map((urlPrefix) => ({
+          urlPrefix,
+          username: env.SOURCE_USERNAME ?? '',
+          password: env.SOURCE_PASSWORD ?? '',
+        }))
+      : [];
+
+  return Object.freeze({
+    role: env.ROLE,
+    runsApi: env.ROLE !== 'worker',
+    runsWorker: env.ROLE !== 'api',
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, publicUrl: publicUrl.replace(/\/+$/, '') },
+    logLevel: env.LOG_LEVEL,
+    defaultOrganization: env.DEFAULT_ORGANIZATION,
+    amqp: {
+      url: env.AMQP_URL,
+      prefix: env.AMQP_PREFIX,
+      deliveryLimit: env.AMQP_DELIVERY_LIMIT,
+      concurrency: env.WORKER_CONCURRENCY,
+    },
+    s3: {
+      /** No endpoint and no base URL: serve the embedded store. */
+      embedded: embedded
+        ? { directory: env.EMBEDDED_S3_DIR, host: env.EMBEDDED_S3_HOST, port: env.EMBEDDED_S3_PORT }
+        : undefined,
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION,
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+      credentials:
+        env.S3_ACCESS_KEY_ID !== undefined && env.S3_SECRET_ACCESS_KEY !== undefined
+          ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+          : undefined,
+      bucket,
+      orgBuckets: new Map(env.S3_ORG_BUCKETS),
+      baseUrl: env.DISTRIBUTION_BASE_URL,
+      createBuckets: env.S3_CREATE_BUCKETS,
+      publicRead: env.S3_PUBLIC_READ,
+      partSizeBytes: env.S3_PART_SIZE_MB * MiB,
+      queueSize: env.S3_UPLOAD_QUEUE_SIZE,
+      maxAttempts: env.S3_MAX_ATTEMPTS,
+      connectionTimeoutMs: env.S3_CONNECTION_TIMEOUT_MS,
+      requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
+      maxSockets: env.S3_MAX_SOCKETS,
+    },
+    sources: {
+      allowedUrlPrefixes: env.SOURCE_ALLOWED_PREFIXES,
+      sharedStorage: env.SOURCE_SHARED_STORAGE.map(([urlPrefix, directory]) => ({
+        urlPrefix,
+        directory,
+      })),
+      fileRoots: env.SOURCE_FILE_ROOTS,
+      credentials: sourceCredentials,
+      connectTimeoutMs: env.SOURCE_CONNECT_TIMEOUT_MS,
+      readTimeoutMs: env.SOURCE_READ_TIMEOUT_MS,
+      maxRedirects: env.SOURCE_MAX_REDIRECTS,
+    },
+    availability: {
+      tries: env.CHECK_AVAILABILITY_TRIES,
+      intervalMs: env.CHECK_AVAILABILITY_INTERVAL_MS,
+      timeoutMs: env.CHECK_AVAILABILITY_TIMEOUT_MS,
+    },
+    retry: {
+      attempts: env.RETRY_ATTEMPTS,
+      baseDelayMs: env.RETRY_BASE_DELAY_MS,
+      maxDelayMs: env.RETRY_MAX_DELAY_MS,
+    },
+    syncTimeoutMs: env.SYNC_TIMEOUT_MS,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    xmlLimits: { maxBytes: env.MAX_BODY_BYTES, maxDepth: env.MAX_XML_DEPTH },
+    jobLoad: env.JOB_LOAD,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  });
+}
+
+function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

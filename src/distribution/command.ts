@@ -1,0 +1,87 @@
+/**
+ * The versioned command messages workers execute (documented in docs/messages.md). The
+ * HTTP adapter publishes them; other services may publish the same JSON directly.
+ */
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+
+/** The command schema version this code writes and reads. */
+export const COMMAND_VERSION = 1;
+
+const INT64_MAX = 9223372036854775807n;
+
+/** A decimal string of a non-negative 64-bit integer, as Opencast parses job ids. */
+export const jobIdSchema = z
+  .string()
+  .regex(/^\d{1,19}$/, 'must be a decimal integer')
+  // zod runs refinements after a failed regex too: only compare what is digits.
+  .refine((id) => !/^\d{1,19}$/.test(id) || BigInt(id) <= INT64_MAX, 'must fit a 64-bit integer');
+
+/** An identifier that can stand as one segment of an object key. */
+export const identifierSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\w\-.:;()@+~]+$/, 'may hold only letters, digits and - _ . : ; ( ) @ + ~')
+  .refine((id) => id !== '.' && id !== '..', "must not be '.' or '..'");
+
+const common = {
+  version: z.literal(COMMAND_VERSION),
+  jobId: jobIdSchema,
+  organization: identifierSchema,
+  channelId: identifierSchema,
+  /** The mediapackage XML as Opencast sends it. */
+  mediapackage: z.string().min(1),
+  elementIds: z
+    .array(identifierSchema)
+    .min(1)
+    .max(1000)
+    .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
+  /** Who asked for it (the Opencast user), for the job record. */
+  creator: z.string().max(255).optional(),
+};
+
+/** Publish elements of a mediapackage to a channel. */
+export const distributeCommandSchema = z.object({
+  ...common,
+  type: z.literal('distribute'),
+  checkAvailability: z.boolean().default(true),
+});
+
+/** Remove published elements of a mediapackage from a channel. */
+export const retractCommandSchema = z.object({ ...common, type: z.literal('retract') });
+
+/** Any command; unknown properties are ignored so that newer publishers stay compatible. */
+export const commandSchema = z.discriminatedUnion('type', [
+  distributeCommandSchema,
+  retractCommandSchema,
+]);
+
+export type DistributeCommand = z.infer<typeof distributeCommandSchema>;
+export type RetractCommand = z.infer<typeof retractCommandSchema>;
+export type Command = z.infer<typeof commandSchema>;
+export type Operation = Command['type'];
+
+/** Parses and validates a command body; throws INVALID_INPUT naming what is wrong. */
+export function parseCommand(body: Buffer | string, maxBytes: number): Command {
+  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (size > maxBytes) {
+    throw new AppError('INVALID_INPUT', `Command is ${size} bytes, more than ${maxBytes} allowed`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  } catch (cause) {
+    throw new AppError('INVALID_INPUT', 'Command is not valid JSON', { cause });
+  }
+  const result = commandSchema.safeParse(json);
+  if (!result.success) {
+    throw new AppError('INVALID_INPUT', `Invalid command: ${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** The Opencast operation name of a command type (job XML `operation`). */
+export function operationName(type: Operation): 'Distribute' | 'Retract' {
+  return type === 'distribute' ? 'Distribute' : 'Retract';
+}

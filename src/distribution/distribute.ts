@@ -1,0 +1,180 @@
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import { serializeElementArray, withUrl } from '../opencast/element-xml.js';
+import { findElement, parseMediaPackage } from '../opencast/mediapackage.js';
+import type { MediaPackage, MediaPackageElement } from '../opencast/model.js';
+import type { XmlLimits } from '../opencast/xml-tree.js';
+import type { DistributeCommand } from './command.js';
+import { distributionUrl, objectKey } from './object-key.js';
+import type { CommandOutcome, ObjectOutcome } from './outcome.js';
+import type { AvailabilityChecker, ObjectStore, SourceFetcher } from './ports.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+import type { DistributionTarget, TargetResolver } from './targets.js';
+
+/** What distribute and retract need. */
+export interface DistributionDeps {
+  readonly store: ObjectStore;
+  readonly sources: SourceFetcher;
+  readonly availability: AvailabilityChecker;
+  readonly targets: TargetResolver;
+  readonly retry: RetryPolicy;
+  readonly xmlLimits?: Partial<XmlLimits> | undefined;
+  readonly logger: Logger;
+}
+
+/** One file to write. */
+export interface PlannedUpload {
+  readonly element: MediaPackageElement;
+  readonly key: string;
+  readonly url: string;
+}
+
+/**
+ * Publishes the requested elements. Everything that can be checked without I/O (the XML,
+ * the element ids, the keys, the source allow-list) is checked for all elements before the
+ * first byte is written, so bad input changes nothing. If an upload then fails for good,
+ * the objects this run already wrote are removed again, so a failed job leaves no partial
+ * publication behind.
+ */
+export async function distribute(
+  command: DistributeCommand,
+  deps: DistributionDeps,
+  signal: AbortSignal,
+): Promise<CommandOutcome> {
+  const { mediaPackage, target, plan } = planDistribution(command, deps);
+  const log = deps.logger.child({ jobId: command.jobId, mediaPackageId: mediaPackage.id });
+  const written: PlannedUpload[] = [];
+  const objects: ObjectOutcome[] = [];
+  try {
+    for (const upload of plan) {
+      const size = await withRetry(
+        () => uploadOne(upload, target.bucket, deps, signal),
+        deps.retry,
+        signal,
+        (err, attempt, delayMs) => {
+          log.warn({ err, attempt, delayMs, key: upload.key }, 'upload failed, trying again');
+        },
+      );
+      written.push(upload);
+      log.info({ key: upload.key, size }, 'element distributed');
+      objects.push(describe(upload, target.bucket, size));
+    }
+  } catch (error) {
+    await removeWritten(written, target.bucket, deps, log);
+    throw error;
+  }
+
+  if (command.checkAvailability) {
+    for (const [index, upload] of plan.entries()) {
+      const available = await deps.availability.check(upload.url, signal);
+      if (!available) log.warn({ url: upload.url }, 'distributed file is not available yet');
+      const object = objects[index];
+      if (object !== undefined) objects[index] = { ...object, available };
+    }
+  }
+
+  return {
+    operation: 'distribute',
+    mediaPackageId: mediaPackage.id,
+    payload: serializeElementArray(plan.map((upload) => withUrl(upload.element, upload.url))),
+    objects,
+  };
+}
+
+/** The checked plan of a distribute: every element resolved, keyed and allowed. */
+export interface DistributionPlan {
+  readonly mediaPackage: MediaPackage;
+  readonly target: DistributionTarget;
+  readonly plan: readonly PlannedUpload[];
+}
+
+/**
+ * Checks a distribute without I/O and says what it will write. Throws the first problem
+ * found: malformed or hostile XML, an unknown element, an unsafe key, a forbidden source.
+ */
+export function planDistribution(
+  command: DistributeCommand,
+  deps: Pick<DistributionDeps, 'sources' | 'targets' | 'xmlLimits'>,
+): DistributionPlan {
+  const mediaPackage = parseMediaPackage(command.mediapackage, deps.xmlLimits);
+  const target = deps.targets(command.organization);
+  const plan = command.elementIds.map((elementId) => {
+    const element = requireElement(mediaPackage, elementId);
+    deps.sources.assertAllowed(element.url);
+    const key = objectKey(
+      {
+        organization: command.organization,
+        channelId: command.channelId,
+        mediaPackageId: mediaPackage.id,
+        elementId: element.id,
+      },
+      element.url,
+    );
+    return { element, key, url: distributionUrl(target.baseUrl, key) } satisfies PlannedUpload;
+  });
+  return { mediaPackage, target, plan };
+}
+
+/** The element with this id, or ELEMENT_NOT_FOUND with Opencast's wording. */
+export function requireElement(mediaPackage: MediaPackage, id: string): MediaPackageElement {
+  const element = findElement(mediaPackage, id);
+  if (element === undefined) {
+    throw new AppError(
+      'ELEMENT_NOT_FOUND',
+      `No element ${id} found in mediapackage ${mediaPackage.id}`,
+    );
+  }
+  return element;
+}
+
+async function uploadOne(
+  upload: PlannedUpload,
+  bucket: string,
+  deps: DistributionDeps,
+  signal: AbortSignal,
+): Promise<number> {
+  const source = await deps.sources.open(upload.element.url, signal);
+  try {
+    const result = await deps.store.putObject({
+      bucket,
+      key: upload.key,
+      body: source.body,
+      contentLength: source.contentLength,
+      contentType: upload.element.mimetype ?? source.contentType ?? 'application/octet-stream',
+      signal,
+    });
+    return result.size;
+  } finally {
+    // A failed upload may leave the source half read; release its connection or file.
+    source.body.destroy();
+  }
+}
+
+async function removeWritten(
+  written: readonly PlannedUpload[],
+  bucket: string,
+  deps: DistributionDeps,
+  log: Logger,
+): Promise<void> {
+  for (const upload of written) {
+    const folder = upload.key.slice(0, upload.key.lastIndexOf('/') + 1);
+    try {
+      await deps.store.deletePrefix(bucket, folder);
+    } catch (err) {
+      log.error({ err, folder }, 'could not remove a partly distributed element');
+    }
+  }
+}
+
+function describe(upload: PlannedUpload, bucket: string, size: number): ObjectOutcome {
+  return {
+    elementId: upload.element.id,
+    elementType: upload.element.elementType,
+    flavor: upload.element.flavor,
+    mimetype: upload.element.mimetype,
+    bucket,
+    key: upload.key,
+    url: upload.url,
+    size,
+  };
+}

@@ -1,0 +1,70 @@
+import { serializeElementArray } from '../opencast/element-xml.js';
+import { parseMediaPackage } from '../opencast/mediapackage.js';
+import type { RetractCommand } from './command.js';
+import { requireElement, type DistributionDeps } from './distribute.js';
+import type { CommandOutcome, ObjectOutcome } from './outcome.js';
+import { retractTarget } from './retract-target.js';
+import { withRetry } from './retry.js';
+
+/** Checks a retract without I/O and says which folder of each element it removes. */
+export function planRetract(
+  command: RetractCommand,
+  deps: Pick<DistributionDeps, 'targets' | 'xmlLimits'>,
+) {
+  const mediaPackage = parseMediaPackage(command.mediapackage, deps.xmlLimits);
+  const target = deps.targets(command.organization);
+  const plan = command.elementIds.map((elementId) => {
+    const element = requireElement(mediaPackage, elementId);
+    const context = {
+      organization: command.organization,
+      channelId: command.channelId,
+      mediaPackageId: mediaPackage.id,
+      elementId: element.id,
+    };
+    return { element, target: retractTarget(context, element.url, target.baseUrl) };
+  });
+  return { mediaPackage, target, plan };
+}
+
+/**
+ * Removes the distribution folder of each requested element, so renditions and files
+ * written under an older base URL go as well. Deleting what is already gone succeeds, so a
+ * redelivered retract is harmless. The elements are returned unchanged, as Opencast does.
+ */
+export async function retract(
+  command: RetractCommand,
+  deps: Pick<DistributionDeps, 'store' | 'targets' | 'retry' | 'xmlLimits' | 'logger'>,
+  signal: AbortSignal,
+): Promise<CommandOutcome> {
+  const { mediaPackage, target, plan } = planRetract(command, deps);
+  const log = deps.logger.child({ jobId: command.jobId, mediaPackageId: mediaPackage.id });
+  const objects: ObjectOutcome[] = [];
+  for (const { element, target: found } of plan) {
+    const deleted = await withRetry(
+      () => deps.store.deletePrefix(target.bucket, found.folder, signal),
+      deps.retry,
+      signal,
+      (err, attempt, delayMs) => {
+        log.warn({ err, attempt, delayMs, folder: found.folder }, 'delete failed, trying again');
+      },
+    );
+    log.info({ folder: found.folder, foundBy: found.foundBy, deleted }, 'element retracted');
+    objects.push({
+      elementId: element.id,
+      elementType: element.elementType,
+      flavor: element.flavor,
+      mimetype: element.mimetype,
+      bucket: target.bucket,
+      key: found.folder,
+      url: element.url,
+      size: deleted,
+    });
+  }
+
+  return {
+    operation: 'retract',
+    mediaPackageId: mediaPackage.id,
+    payload: serializeElementArray(plan.map(({ element }) => element)),
+    objects,
+  };
+}

@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { AppError, isAppError } from '../errors.js';
+import { distributionRoutes, type DistributionRouteDeps } from './distribution-routes.js';
+import { httpStatusOf } from './error-status.js';
+import { healthRoutes, type Readiness } from './health-routes.js';
+import { jobRoutes } from './job-routes.js';
+
+/** Everything the HTTP adapter needs; built by the composition root. */
+export interface AppDeps extends DistributionRouteDeps {
+  readonly readiness: () => Promise<Readiness>;
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+}
+
+/**
+ * The HTTP adapter: validates requests, hands them to the job service and renders
+ * Opencast's formats. Never listens; `main.ts` serves it and tests call `app.request()`.
+ */
+export function createApp(deps: AppDeps): Hono {
+  // Opencast posts to `/distribution/s3` without a trailing slash; other clients add one.
+  const app = new Hono({ strict: false });
+
+  app.use(
+    '/distribution/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new AppError(
+          'PAYLOAD_TOO_LARGE',
+          `Request body is larger than ${deps.maxBodyBytes} bytes`,
+        );
+      },
+    }),
+  );
+  app.route('/distribution/s3', distributionRoutes(deps));
+  app.route('/jobs', jobRoutes(deps.jobs));
+  app.route('/', healthRoutes(deps.readiness));
+
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such resource' } }, 404));
+  app.onError((err, c) => {
+    if (isAppError(err)) {
+      const status = httpStatusOf[err.code];
+      const log =
+        status >= 500 ? deps.logger.error.bind(deps.logger) : deps.logger.info.bind(deps.logger);
+      log({ err, code: err.code, path: c.req.path }, 'request failed');
+      if (status === 503) c.header('Retry-After', '10');
+      return c.json({ error: { code: err.code, message: err.message } }, status);
+    }
+    if (err instanceof HTTPException) return err.getResponse();
+    deps.logger.error({ err, path: c.req.path }, 'unexpected error');
+    return c.json({ error: { code: 'INTERNAL', message: 'Internal error' } }, 500);
+  });
+  return app;
+}

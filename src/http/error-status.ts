@@ -1,0 +1,30 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode } from '../errors.js';
+
+/**
+ * The one table from error code to HTTP status. Opencast counts only 200 as success, retries
+ * on 503 for up to 24 hours and gives up on anything else (wire spec §4.2): 503 is kept for
+ * conditions that pass by themselves.
+ */
+export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
+  XML_MALFORMED: 400,
+  XML_FORBIDDEN: 400,
+  XML_TOO_LARGE: 413,
+  XML_TOO_DEEP: 400,
+  XML_INVALID: 400,
+  INVALID_INPUT: 400,
+  ELEMENT_NOT_FOUND: 400,
+  INVALID_KEY: 400,
+  SOURCE_FORBIDDEN: 400,
+  SOURCE_NOT_FOUND: 400,
+  SOURCE_UNAVAILABLE: 502,
+  STORAGE_UNAVAILABLE: 502,
+  STORAGE_REJECTED: 500,
+  NO_BUCKET: 500,
+  BROKER_UNAVAILABLE: 503,
+  REPLY_TIMEOUT: 504,
+  JOB_NOT_FOUND: 404,
+  UNAUTHORIZED: 401,
+  PAYLOAD_TOO_LARGE: 413,
+  INTERNAL: 500,
+};

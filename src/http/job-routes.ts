@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { jobIdSchema } from '../distribution/command.js';
+import { AppError } from '../errors.js';
+import type { JobService } from '../jobs/job-service.js';
+import { jobToJson, serializeJob } from '../opencast/job-xml.js';
+
+/**
+ * `GET /jobs/{id}` (also `{id}.xml` and `{id}.json`, as Opencast's `/services/job/{id}.xml`):
+ * XML by default, JSON when the suffix or the Accept header asks for it.
+ */
+export function jobRoutes(jobs: JobService): Hono {
+  const app = new Hono();
+  app.get('/:id', (c) => {
+    const param = c.req.param('id');
+    const match = /^(.*?)(?:\.(xml|json))?$/.exec(param);
+    const id = match?.[1] ?? param;
+    if (!jobIdSchema.safeParse(id).success) {
+      throw new AppError('INVALID_INPUT', `'${id.slice(0, 40)}' is not a job id`);
+    }
+    const job = jobs.get(id);
+    if (job === undefined) throw new AppError('JOB_NOT_FOUND', `No job ${id} is known here`);
+    const wantsJson =
+      match?.[2] === 'json' ||
+      (match?.[2] === undefined && /\bapplication\/json\b/.test(c.req.header('Accept') ?? ''));
+    if (wantsJson) return c.json(jobToJson(job));
+    return c.body(serializeJob(job), 200, { 'Content-Type': 'text/xml; charset=UTF-8' });
+  });
+  return app;
+}

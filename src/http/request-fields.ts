@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { identifierSchema, jobIdSchema } from '../distribution/command.js';
+import { AppError } from '../errors.js';
+
+/** Opencast's header naming the organization of a request (wire spec §8). */
+export const ORGANIZATION_HEADER = 'X-Opencast-Matterhorn-Organization';
+/** Opencast's header naming the user a request runs as. */
+export const USER_HEADER = 'X-Opencast-Matterhorn-User';
+/** Opencast's header naming the job a request is made from (it becomes the parent). */
+export const CURRENT_JOB_HEADER = 'X-Opencast-Matterhorn-Current-Job-Id';
+
+type Form = Record<string, string | File | (string | File)[]>;
+
+/** A required, single, non-blank text field, or INVALID_INPUT naming it. */
+export function requiredField(form: Form, name: string): string {
+  const value = optionalField(form, name);
+  if (value === undefined || value.trim() === '') {
+    throw new AppError('INVALID_INPUT', `Form field '${name}' is missing or empty`);
+  }
+  return value;
+}
+
+/** A single text field, undefined when absent; INVALID_INPUT when repeated or a file. */
+export function optionalField(form: Form, name: string): string | undefined {
+  const value = form[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    throw new AppError('INVALID_INPUT', `Form field '${name}' must be a single text value`);
+  }
+  return value;
+}
+
+/**
+ * The element ids of a request: a JSON array of strings as Opencast's Gson writes it, or one
+ * bare id. Each must be a safe identifier; duplicates are refused.
+ */
+export function parseElementIds(raw: string): string[] {
+  const text = raw.trim();
+  let ids: unknown;
+  if (text.startsWith('[')) {
+    try {
+      ids = JSON.parse(text);
+    } catch (cause) {
+      throw new AppError('INVALID_INPUT', `Form field 'elementId' is not a valid JSON array`, {
+        cause,
+      });
+    }
+  } else {
+    ids = [text];
+  }
+  const result = z
+    .array(identifierSchema)
+    .min(1, 'must name at least one element')
+    .max(1000)
+    .refine((list) => new Set(list).size === list.length, 'must not repeat an id')
+    .safeParse(ids);
+  if (!result.success) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Form field 'elementId' ${z.prettifyError(result.error).replace(/\n/g, '; ')}`,
+    );
+  }
+  return result.data;
+}
+
+/** A validated identifier field (channelId, organization). */
+export function parseIdentifier(value: string, what: string): string {
+  const result = identifierSchema.safeParse(value);
+  if (!result.success) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `${what} '${value.slice(0, 80)}' ${result.error.issues[0]?.message ?? 'is invalid'}`,
+    );
+  }
+  return result.data;
+}
+
+/** `checkAvailability`: absent means true (Opencast's default); otherwise true or false. */
+export function parseCheckAvailability(value: string | undefined): boolean {
+  if (value === undefined || value === '') return true;
+  const normalized = value.trim().toLowerCase();
+  if (normalized === 'true') return true;
+  if (normalized === 'false') return false;
+  throw new AppError('INVALID_INPUT', `Form field 'checkAvailability' must be true or false`);
+}
+
+/** The parent job from Opencast's current-job header, when it is a valid job id. */
+export function parseParentJobId(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const result = jobIdSchema.safeParse(value.trim());
+  if (!result.success) {
+    throw new AppError('INVALID_INPUT', `Header ${CURRENT_JOB_HEADER} must be a job id`);
+  }
+  return result.data;
+}

@@ -1,0 +1,186 @@
+import { AppError, type ErrorInfo } from '../errors.js';
+import type { Command } from '../distribution/command.js';
+import { operationName } from '../distribution/command.js';
+import type { JobReply } from '../distribution/outcome.js';
+import type { Job } from '../opencast/model.js';
+import type { JobStore } from './job-store.js';
+
+/** Opencast's job type of this service (wire spec §4.1). */
+export const JOB_TYPE = 'org.opencastproject.distribution.aws.s3';
+
+/** Publishes a command; resolves once the broker confirmed it. */
+export type CommandSender = (command: Command, options: { replyTo: string }) => Promise<void>;
+
+/** What a request asks for, validated by the HTTP adapter. */
+export type JobRequest = Omit<Command, 'version' | 'jobId'> & {
+  readonly parentJobId?: string | undefined;
+};
+
+/** Dependencies of the {@link JobService}. */
+export interface JobServiceDeps {
+  readonly store: JobStore;
+  readonly send: CommandSender;
+  /** This process's reply queue, where workers report job progress. */
+  readonly replyTo: () => string;
+  readonly newJobId: () => string;
+  readonly clock: () => Date;
+  /** The URL of a job's resource, for the job XML `url`. */
+  readonly jobUrl: (id: string) => string;
+  readonly jobLoad: number;
+}
+
+/** A job in a terminal state, with the worker's error when it failed. */
+export interface CompletedJob {
+  readonly job: Job;
+  readonly error?: ErrorInfo | undefined;
+}
+
+interface Waiter {
+  readonly resolve: (completed: CompletedJob) => void;
+}
+
+/**
+ * Turns requests into commands and keeps Opencast-style job records of them, updated from
+ * the workers' replies. Sync callers wait for a job's terminal reply.
+ */
+export class JobService {
+  readonly #waiters = new Map<string, Set<Waiter>>();
+
+  constructor(private readonly deps: JobServiceDeps) {}
+
+  /** Creates a QUEUED job and publishes its command; resolves once the broker has it. */
+  submit(request: JobRequest): Promise<Job> {
+    return this.#submit(this.deps.newJobId(), request);
+  }
+
+  /** Submits and waits for the job's terminal state, at most `timeoutMs`. */
+  async submitAndWait(request: JobRequest, timeoutMs: number): Promise<CompletedJob> {
+    const id = this.deps.newJobId();
+    // Register the waiter before publishing: a fast worker may reply before `submit` returns.
+    const done = this.#wait(id, timeoutMs);
+    try {
+      await this.#submit(id, request);
+    } catch (error) {
+      this.#cancelWait(id);
+      throw error;
+    }
+    return done;
+  }
+
+  async #submit(id: string, request: JobRequest): Promise<Job> {
+    const { parentJobId, ...fields } = request;
+    const command = { ...fields, version: 1, jobId: id } as Command;
+    const job: Job = {
+      id,
+      version: 1,
+      type: JOB_TYPE,
+      status: 'QUEUED',
+      creator: command.creator,
+      organization: command.organization,
+      url: this.deps.jobUrl(id),
+      operation: operationName(command.type),
+      args: jobArgs(command),
+      dateCreated: this.deps.clock(),
+      parentJobId,
+      queueTime: 0,
+      runTime: 0,
+      dispatchable: true,
+      jobLoad: this.deps.jobLoad,
+    };
+    this.deps.store.put(job);
+    try {
+      await this.deps.send(command, { replyTo: this.deps.replyTo() });
+    } catch (error) {
+      this.update(id, (current) => ({ ...current, status: 'FAILED' }));
+      throw error;
+    }
+    return job;
+  }
+
+  get(id: string): Job | undefined {
+    return this.deps.store.get(id);
+  }
+
+  /** Applies a worker's reply to the job it concerns; unknown jobs are ignored. */
+  applyReply(reply: JobReply): void {
+    const now = new Date(reply.time);
+    const job = this.update(reply.jobId, (current) => {
+      if (isTerminal(current)) return current;
+      if (reply.status === 'RUNNING') {
+        const created = current.dateCreated?.getTime() ?? now.getTime();
+        return {
+          ...current,
+          status: 'RUNNING',
+          dateStarted: now,
+          queueTime: Math.max(0, now.getTime() - created),
+        };
+      }
+      const started = current.dateStarted?.getTime() ?? now.getTime();
+      return {
+        ...current,
+        status: reply.status,
+        dateStarted: current.dateStarted ?? now,
+        dateCompleted: now,
+        runTime: Math.max(0, now.getTime() - started),
+        payload: reply.payload,
+      };
+    });
+    if (job !== undefined && isTerminal(job)) {
+      const waiters = this.#waiters.get(job.id);
+      this.#waiters.delete(job.id);
+      for (const waiter of waiters ?? []) waiter.resolve({ job, error: reply.error });
+    }
+  }
+
+  private update(id: string, change: (job: Job) => Job): Job | undefined {
+    const current = this.deps.store.get(id);
+    if (current === undefined) return undefined;
+    const next = change(current);
+    if (next !== current) this.deps.store.put({ ...next, version: current.version + 1 });
+    return this.deps.store.get(id);
+  }
+
+  #wait(id: string, timeoutMs: number): Promise<CompletedJob> {
+    return new Promise<CompletedJob>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#cancelWait(id);
+        reject(
+          new AppError(
+            'REPLY_TIMEOUT',
+            `Job ${id} did not finish within ${timeoutMs} ms; it goes on, see /jobs/${id}`,
+          ),
+        );
+      }, timeoutMs);
+      const waiter: Waiter = {
+        resolve: (completed) => {
+          clearTimeout(timer);
+          resolve(completed);
+        },
+      };
+      const set = this.#waiters.get(id) ?? new Set<Waiter>();
+      set.add(waiter);
+      this.#waiters.set(id, set);
+    });
+  }
+
+  #cancelWait(id: string): void {
+    this.#waiters.delete(id);
+  }
+}
+
+/** The job arguments as Opencast stores them (wire spec §3.3). */
+function jobArgs(command: Command): string[] {
+  const ids = JSON.stringify(command.elementIds);
+  return command.type === 'distribute'
+    ? [command.channelId, command.mediapackage, ids, String(command.checkAvailability)]
+    : [command.channelId, command.mediapackage, ids];
+}
+
+function isTerminal(job: Job): boolean {
+  return (
+    job.status === 'FINISHED' ||
+    job.status === 'FAILED' ||
+    job.status === 'DELETED' ||
+    job.status === 'CANCELLED'
+  );
+}

@@ -1,0 +1,67 @@
+import type { ErrorInfo } from '../errors.js';
+import type { Operation } from '../distribution/command.js';
+import type { ObjectOutcome } from '../distribution/outcome.js';
+
+/** The `source` of every event this service emits. */
+export const EVENT_SOURCE = 'urn:opencast-s3-distribution';
+/** Prefix of every event `type`. */
+export const EVENT_TYPE_PREFIX = 'org.opencastproject.distribution.s3';
+
+export type EventOutcome = 'completed' | 'failed';
+
+/** Payload of completion and failure events (documented in docs/messages.md). */
+export interface DistributionEventData {
+  readonly jobId: string | undefined;
+  readonly operation: Operation | undefined;
+  readonly organization: string | undefined;
+  readonly channelId: string | undefined;
+  readonly mediaPackageId: string | undefined;
+  readonly elements: readonly ObjectOutcome[];
+  readonly startedAt: string;
+  readonly completedAt: string;
+  readonly durationMs: number;
+  readonly error?: ErrorInfo | undefined;
+}
+
+/** A CloudEvents 1.0 event in structured JSON mode. */
+export interface CloudEvent<T> {
+  readonly specversion: '1.0';
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly subject?: string | undefined;
+  readonly time: string;
+  readonly datacontenttype: 'application/json';
+  readonly data: T;
+}
+
+/** An event ready to publish: its routing key and body. */
+export interface OutgoingEvent {
+  readonly routingKey: string;
+  readonly event: CloudEvent<DistributionEventData>;
+}
+
+/**
+ * Builds the event of a finished or failed command. The id depends only on the job and the
+ * outcome, so a redelivered command produces the same id and subscribers can de-duplicate.
+ * Routing keys are `<operation>.<outcome>` (`distribute.completed`, `retract.failed`) and
+ * `command.rejected` for a message that is not a valid command.
+ */
+export function buildEvent(outcome: EventOutcome, data: DistributionEventData): OutgoingEvent {
+  const routingKey =
+    data.operation === undefined ? 'command.rejected' : `${data.operation}.${outcome}`;
+  const id = `${data.jobId ?? 'unknown'}:${routingKey}`;
+  return {
+    routingKey,
+    event: {
+      specversion: '1.0',
+      id,
+      source: EVENT_SOURCE,
+      type: `${EVENT_TYPE_PREFIX}.${routingKey}`,
+      subject: data.mediaPackageId,
+      time: data.completedAt,
+      datacontenttype: 'application/json',
+      data,
+    },
+  };
+}

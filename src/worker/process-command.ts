@@ -1,0 +1,166 @@
+import type { Logger } from 'pino';
+import { distribute, type DistributionDeps } from '../distribution/distribute.js';
+import { parseCommand, type Command } from '../distribution/command.js';
+import type { CommandOutcome, JobReply } from '../distribution/outcome.js';
+import { retract } from '../distribution/retract.js';
+import { toErrorInfo, type ErrorInfo } from '../errors.js';
+import { buildEvent, type DistributionEventData, type OutgoingEvent } from './events.js';
+
+/** The parts of a broker delivery the worker reads (the messaging adapter's `Delivery`). */
+export interface CommandDelivery {
+  readonly body: Buffer;
+  readonly correlationId?: string | undefined;
+  readonly replyTo?: string | undefined;
+  readonly deliveryCount: number;
+}
+
+/** What the worker does with a delivery once it is handled. */
+export type CommandDisposition = 'ack' | 'dead-letter' | 'requeue';
+
+/** What the worker needs besides the use cases. */
+export interface WorkerDeps {
+  readonly distribution: DistributionDeps;
+  readonly publishEvent: (event: OutgoingEvent) => Promise<void>;
+  readonly sendReply: (replyTo: string, correlationId: string, reply: JobReply) => Promise<void>;
+  readonly maxCommandBytes: number;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+}
+
+/**
+ * Handles one command delivery end to end: validate, run, publish the event, reply.
+ * - A message that is not a valid command is dead-lettered with a `command.rejected` event.
+ * - A permanent failure (bad input) is acknowledged with a failure event: retrying cannot help.
+ * - A transient failure that outlived its in-process retries is dead-lettered (parked) with
+ *   a failure event, for an operator to look at or replay.
+ * - Shutdown (the signal aborted) hands the command back to the broker.
+ * Any error publishing the event or the reply propagates, so the broker redelivers the
+ * command: the work is idempotent, the event id is stable.
+ */
+export async function processCommand(
+  delivery: CommandDelivery,
+  deps: WorkerDeps,
+  signal: AbortSignal,
+): Promise<CommandDisposition> {
+  const startedAt = deps.clock();
+  let command: Command;
+  try {
+    command = parseCommand(delivery.body, deps.maxCommandBytes);
+  } catch (error) {
+    const info = toErrorInfo(error);
+    deps.logger.warn({ err: error, correlationId: delivery.correlationId }, 'command rejected');
+    await deps.publishEvent(
+      buildEvent('failed', rejectedData(delivery.body, startedAt, deps.clock(), info)),
+    );
+    await reply(delivery, deps, jobIdOf(delivery.body), 'FAILED', undefined, info);
+    return 'dead-letter';
+  }
+
+  const log = deps.logger.child({ jobId: command.jobId, operation: command.type });
+  await reply(delivery, deps, command.jobId, 'RUNNING');
+  try {
+    const outcome =
+      command.type === 'distribute'
+        ? await distribute(command, deps.distribution, signal)
+        : await retract(command, deps.distribution, signal);
+    await deps.publishEvent(
+      buildEvent('completed', eventData(command, outcome, startedAt, deps.clock())),
+    );
+    await reply(delivery, deps, command.jobId, 'FINISHED', outcome.payload);
+    log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
+    return 'ack';
+  } catch (error) {
+    if (signal.aborted) {
+      log.info('command handed back on shutdown');
+      return 'requeue';
+    }
+    const info = toErrorInfo(error);
+    log.warn({ err: error, code: info.code }, 'command failed');
+    await deps.publishEvent(
+      buildEvent('failed', eventData(command, undefined, startedAt, deps.clock(), info)),
+    );
+    await reply(delivery, deps, command.jobId, 'FAILED', undefined, info);
+    return info.retryable ? 'dead-letter' : 'ack';
+  }
+}
+
+async function reply(
+  delivery: CommandDelivery,
+  deps: WorkerDeps,
+  jobId: string | undefined,
+  status: JobReply['status'],
+  payload?: string,
+  error?: ErrorInfo,
+): Promise<void> {
+  const correlationId = delivery.correlationId ?? jobId;
+  if (delivery.replyTo === undefined || correlationId === undefined) return;
+  await deps.sendReply(delivery.replyTo, correlationId, {
+    version: 1,
+    jobId: jobId ?? correlationId,
+    status,
+    time: deps.clock().toISOString(),
+    payload,
+    error,
+  });
+}
+
+function eventData(
+  command: Command,
+  outcome: CommandOutcome | undefined,
+  startedAt: Date,
+  completedAt: Date,
+  error?: ErrorInfo,
+): DistributionEventData {
+  return {
+    jobId: command.jobId,
+    operation: command.type,
+    organization: command.organization,
+    channelId: command.channelId,
+    mediaPackageId: outcome?.mediaPackageId ?? mediaPackageIdOf(command.mediapackage),
+    elements: outcome?.objects ?? [],
+    startedAt: startedAt.toISOString(),
+    completedAt: completedAt.toISOString(),
+    durationMs: completedAt.getTime() - startedAt.getTime(),
+    error,
+  };
+}
+
+function rejectedData(
+  body: Buffer,
+  startedAt: Date,
+  completedAt: Date,
+  error: ErrorInfo,
+): DistributionEventData {
+  return {
+    jobId: jobIdOf(body),
+    operation: undefined,
+    organization: undefined,
+    channelId: undefined,
+    mediaPackageId: undefined,
+    elements: [],
+    startedAt: startedAt.toISOString(),
+    completedAt: completedAt.toISOString(),
+    durationMs: completedAt.getTime() - startedAt.getTime(),
+    error,
+  };
+}
+
+/** The job id of an invalid command, when it has a plausible one, for the failure event. */
+function jobIdOf(body: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'jobId' in parsed) {
+      const { jobId } = parsed;
+      if (typeof jobId === 'string' && /^\d{1,19}$/.test(jobId)) return jobId;
+    }
+  } catch {
+    // Not JSON: there is no job id to report.
+  }
+  return undefined;
+}
+
+/** Best-effort mediapackage id for a failure event, without parsing hostile XML. */
+function mediaPackageIdOf(xml: string): string | undefined {
+  const match = /<(?:\w+:)?mediapackage\b[^>]*?\sid="([^"]{1,255})"/.exec(xml.slice(0, 4096));
+  return match?.[1];
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('runs out of the box: all roles, local broker, embedded S3', () => {
+    const config = loadConfig({});
+    expect(config.role).toBe('all');
+    expect(config.runsApi && config.runsWorker).toBe(true);
+    expect(config.amqp.url).toBe('amqp://guest:guest@127.0.0.1:5672');
+    expect(config.s3.embedded).toEqual({ directory: './data/s3', host: '127.0.0.1', port: 4568 });
+    expect(config.s3.bucket).toBe('opencast-distribution');
+    expect(config.http.publicUrl).toBe('http://127.0.0.1:8080');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [{ HTTP_PORT: 'eighty' }, /HTTP_PORT/],
+    [{ HTTP_PORT: '70000' }, /HTTP_PORT/],
+    [{ ROLE: 'boss' }, /ROLE/],
+    [{ AMQP_URL: 'http://x' }, /AMQP_URL/],
+    [{ S3_ENDPOINT: 'ftp://x' }, /S3_ENDPOINT/],
+    [{ S3_ENDPOINT: 'http://minio:9000', S3_BUCKET: 'b' }, /DISTRIBUTION_BASE_URL/],
+    [{ S3_ACCESS_KEY_ID: 'a' }, /S3_SECRET_ACCESS_KEY/],
+    [{ S3_PUBLIC_READ: 'maybe' }, /S3_PUBLIC_READ/],
+    [{ S3_ORG_BUCKETS: 'novalue' }, /S3_ORG_BUCKETS/],
+    [{ WORKER_CONCURRENCY: '0' }, /WORKER_CONCURRENCY/],
+    [{ S3_ENDPOINT: 'http://m:9000', DISTRIBUTION_BASE_URL: 'http://m:9000/b/' }, /S3_BUCKET/],
+  ])('names the variable of a bad value %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads lists and pairs', () => {
+    const config = loadConfig({
+      SOURCE_ALLOWED_PREFIXES: 'http://a.example/files/, https://b.example/',
+      SOURCE_SHARED_STORAGE: 'http://oc.example/files/=/srv/opencast/files',
+      SOURCE_USERNAME: 'opencast_system_account',
+      SOURCE_PASSWORD: 'CHANGE_ME',
+    });
+    expect(config.sources.allowedUrlPrefixes).toEqual([
+      'http://a.example/files/',
+      'https://b.example/',
+    ]);
+    expect(config.sources.sharedStorage).toEqual([
+      { urlPrefix: 'http://oc.example/files/', directory: '/srv/opencast/files' },
+    ]);
+    expect(config.sources.credentials.map((c) => c.urlPrefix)).toEqual([
+      'http://a.example/files/',
+      'https://b.example/',
+      'http://oc.example/files/',
+    ]);
+  });
+});

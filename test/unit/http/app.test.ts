@@ -1,0 +1,352 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../../../src/distribution/command.js';
+import { createTargetResolver } from '../../../src/distribution/targets.js';
+import { validateCommand } from '../../../src/distribution/validate.js';
+import { AppError } from '../../../src/errors.js';
+import { createApp } from '../../../src/http/app.js';
+import type { Readiness } from '../../../src/http/health-routes.js';
+import { JobService } from '../../../src/jobs/job-service.js';
+import { MemoryJobStore } from '../../../src/jobs/job-store.js';
+import { readFixture } from '../../helpers/fixtures.js';
+
+const SOURCE = 'http://sources.example.org/files/';
+
+/** The fixture with its relative URLs made absolute under an allowed source prefix. */
+function mediapackage(): string {
+  return readFixture('mediapackage.xml').replace(/<url>([^<:]+)<\/url>/g, `<url>${SOURCE}$1</url>`);
+}
+
+interface Harness {
+  app: ReturnType<typeof createApp>;
+  sent: Command[];
+  jobs: JobService;
+}
+
+function harness(
+  options: {
+    onSend?: (command: Command, jobs: JobService) => void;
+    sendError?: Error;
+    ready?: Readiness;
+    syncTimeoutMs?: number;
+    maxBodyBytes?: number;
+  } = {},
+): Harness {
+  const sent: Command[] = [];
+  let next = 1000;
+  const targets = createTargetResolver(new Map(), {
+    bucket: 'b',
+    baseUrl: 'http://XYZ.cloudfront.net/',
+  });
+  const jobs: JobService = new JobService({
+    store: new MemoryJobStore(),
+    send: (command) => {
+      if (options.sendError !== undefined) return Promise.reject(options.sendError);
+      sent.push(command);
+      options.onSend?.(command, jobs);
+      return Promise.resolve();
+    },
+    replyTo: () => 'reply-queue',
+    newJobId: () => String(next++),
+    clock: () => new Date('2024-10-01T09:10:00.120Z'),
+    jobUrl: (id) => `http://localhost:8080/jobs/${id}`,
+    jobLoad: 0.1,
+  });
+  const sources = {
+    assertAllowed: (url: string) => {
+      if (!url.startsWith(SOURCE)) throw new AppError('SOURCE_FORBIDDEN', `${url} not allowed`);
+    },
+    open: () => Promise.reject(new Error('not used')),
+  };
+  const app = createApp({
+    jobs,
+    validate: (command) => {
+      validateCommand(command, { sources, targets });
+    },
+    syncTimeoutMs: options.syncTimeoutMs ?? 2000,
+    defaultOrganization: 'mh_default_org',
+    readiness: () => Promise.resolve(options.ready ?? { ready: true, checks: {} }),
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    logger: pino({ level: 'silent' }),
+  });
+  return { app, sent, jobs };
+}
+
+function form(fields: Record<string, string>): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+    body: new URLSearchParams(fields).toString(),
+  };
+}
+
+const distributeFields = () => ({
+  channelId: 'engage-player',
+  mediapackage: mediapackage(),
+  elementId: '["presenter-delivery","episode-dc"]',
+  checkAvailability: 'false',
+});
+
+describe('POST /distribution/s3 (async distribute)', () => {
+  it.each(['/distribution/s3', '/distribution/s3/'])(
+    'answers %s with QUEUED job XML after publishing the command',
+    async (path) => {
+      const { app, sent } = harness();
+      const res = await app.request(path, form(distributeFields()));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('Content-Type')).toMatch(/^text\/xml/);
+      const body = await res.text();
+      expect(body).toMatch(
+        /^<\?xml version="1\.0" encoding="UTF-8" standalone="yes"\?><job id="1000" version="1" type="org\.opencastproject\.distribution\.aws\.s3" status="QUEUED" xmlns="http:\/\/job\.opencastproject\.org">/,
+      );
+      expect(body).toContain('<operation>Distribute</operation>');
+      expect(body).toContain('<arg>engage-player</arg>');
+      expect(body).toContain(
+        '<arg>["presenter-delivery","episode-dc"]</arg><arg>false</arg></args>',
+      );
+      expect(body).toContain('<dispatchable>true</dispatchable><jobLoad>0.1</jobLoad></job>');
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({
+        type: 'distribute',
+        jobId: '1000',
+        organization: 'mh_default_org',
+        channelId: 'engage-player',
+        elementIds: ['presenter-delivery', 'episode-dc'],
+        checkAvailability: false,
+      });
+    },
+  );
+
+  it('takes the organization, user and parent job from Opencast headers', async () => {
+    const { app, sent } = harness();
+    const init = form({ ...distributeFields(), checkAvailability: '' });
+    init.headers = {
+      ...(init.headers as Record<string, string>),
+      'X-Opencast-Matterhorn-Organization': 'tenant2',
+      'X-Opencast-Matterhorn-User': 'admin',
+      'X-Opencast-Matterhorn-Current-Job-Id': '4700',
+    };
+    const res = await app.request('/distribution/s3', init);
+    const body = await res.text();
+    expect(body).toContain('<creator>admin</creator><organization>tenant2</organization>');
+    expect(body).toContain('<parentJobId>4700</parentJobId>');
+    expect(sent[0]).toMatchObject({ organization: 'tenant2', checkAvailability: true });
+  });
+
+  it('accepts a single bare element id', async () => {
+    const { app, sent } = harness();
+    const res = await app.request(
+      '/distribution/s3',
+      form({ ...distributeFields(), elementId: 'presenter-delivery' }),
+    );
+    expect(res.status).toBe(200);
+    expect(sent[0]?.elementIds).toEqual(['presenter-delivery']);
+  });
+
+  it('answers 503 with Retry-After when the broker does not take the command', async () => {
+    const { app, jobs } = harness({
+      sendError: new AppError('BROKER_UNAVAILABLE', 'broker is down'),
+    });
+    const res = await app.request('/distribution/s3', form(distributeFields()));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('Retry-After')).toBe('10');
+    expect(jobs.get('1000')?.status).toBe('FAILED');
+  });
+});
+
+describe('bad requests change nothing', () => {
+  const cases: [string, Record<string, string>, number, string][] = [
+    ['missing channelId', { channelId: '' }, 400, 'channelId'],
+    ['missing mediapackage', { mediapackage: '' }, 400, 'mediapackage'],
+    ['missing elementId', { elementId: '' }, 400, 'elementId'],
+    ['malformed elementId JSON', { elementId: '["a",' }, 400, 'elementId'],
+    ['elementId not strings', { elementId: '[1,2]' }, 400, 'elementId'],
+    ['empty elementId array', { elementId: '[]' }, 400, 'elementId'],
+    ['traversing elementId', { elementId: '["../x"]' }, 400, 'elementId'],
+    ['unknown element', { elementId: '["nope"]' }, 400, 'No element nope found'],
+    ['malformed XML', { mediapackage: '<mediapackage><media>' }, 400, 'XML'],
+    [
+      'DOCTYPE',
+      {
+        mediapackage:
+          '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><mediapackage xmlns="http://mediapackage.opencastproject.org" id="x">&lol;</mediapackage>',
+      },
+      400,
+      'XML_FORBIDDEN',
+    ],
+    ['not a mediapackage', { mediapackage: '<foo/>' }, 400, 'XML_INVALID'],
+    ['bad checkAvailability', { checkAvailability: 'maybe' }, 400, 'checkAvailability'],
+    ['channel with a slash', { channelId: '../../x' }, 400, 'channelId'],
+  ];
+
+  it.each(cases)('%s', async (_name, override, status, message) => {
+    const { app, sent } = harness();
+    const res = await app.request('/distribution/s3', form({ ...distributeFields(), ...override }));
+    expect(res.status).toBe(status);
+    expect(await res.text()).toContain(message);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('refuses a source outside the allow-list', async () => {
+    const { app, sent } = harness();
+    const hostile = mediapackage().replace(
+      `${SOURCE}video-presenter-delivery.mp4`,
+      'http://169.254.169.254/latest/meta-data/iam',
+    );
+    const res = await app.request(
+      '/distribution/s3',
+      form({ ...distributeFields(), mediapackage: hostile }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('SOURCE_FORBIDDEN');
+    expect(sent).toHaveLength(0);
+  });
+
+  it('refuses a hostile organization header', async () => {
+    const { app, sent } = harness();
+    const init = form(distributeFields());
+    init.headers = {
+      ...(init.headers as Record<string, string>),
+      'X-Opencast-Matterhorn-Organization': '../other',
+    };
+    const res = await app.request('/distribution/s3', init);
+    expect(res.status).toBe(400);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const { app, sent } = harness({ maxBodyBytes: 2048 });
+    const res = await app.request('/distribution/s3', form(distributeFields()));
+    expect(res.status).toBe(413);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('refuses a JSON body', async () => {
+    const { app, sent } = harness();
+    const res = await app.request('/distribution/s3', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('form body');
+    expect(sent).toHaveLength(0);
+  });
+});
+
+describe('retract', () => {
+  it('answers with a Retract job of three arguments', async () => {
+    const { app, sent } = harness();
+    const { checkAvailability: _ignored, ...fields } = distributeFields();
+    const res = await app.request('/distribution/s3/retract', form(fields));
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain('<operation>Retract</operation>');
+    expect(body).toContain('<arg>["presenter-delivery","episode-dc"]</arg></args>');
+    expect(sent[0]?.type).toBe('retract');
+  });
+});
+
+describe('sync routes', () => {
+  it('answers the payload of a FINISHED reply with 200', async () => {
+    const payload = '<?xml version="1.0"?><track id="x"/>###<?xml version="1.0"?><catalog id="y"/>';
+    const { app } = harness({
+      onSend: (command, jobs) => {
+        setImmediate(() => {
+          jobs.applyReply({
+            version: 1,
+            jobId: command.jobId,
+            status: 'RUNNING',
+            time: new Date().toISOString(),
+          });
+          jobs.applyReply({
+            version: 1,
+            jobId: command.jobId,
+            status: 'FINISHED',
+            time: new Date().toISOString(),
+            payload,
+          });
+        });
+      },
+    });
+    const res = await app.request('/distribution/s3/distributesync', form(distributeFields()));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(payload);
+    expect(res.headers.get('X-Job-Id')).toBe('1000');
+  });
+
+  it('maps a FAILED reply to the status of its error code', async () => {
+    const { app } = harness({
+      onSend: (command, jobs) => {
+        setImmediate(() => {
+          jobs.applyReply({
+            version: 1,
+            jobId: command.jobId,
+            status: 'FAILED',
+            time: new Date().toISOString(),
+            error: { code: 'SOURCE_NOT_FOUND', message: 'source answered 404', retryable: false },
+          });
+        });
+      },
+    });
+    const res = await app.request('/distribution/s3/retractsync', form(distributeFields()));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('source answered 404');
+  });
+
+  it('answers 504 when no reply comes in time, and the job stays queryable', async () => {
+    const { app, jobs } = harness({ syncTimeoutMs: 50 });
+    const res = await app.request('/distribution/s3/distributesync', form(distributeFields()));
+    expect(res.status).toBe(504);
+    expect(jobs.get('1000')?.status).toBe('QUEUED');
+  });
+});
+
+describe('GET /jobs/{id}', () => {
+  it('shows a job as XML, and as JSON on request', async () => {
+    const { app, jobs } = harness();
+    await app.request('/distribution/s3', form(distributeFields()));
+    jobs.applyReply({
+      version: 1,
+      jobId: '1000',
+      status: 'RUNNING',
+      time: '2024-10-01T09:10:02.480Z',
+    });
+    jobs.applyReply({
+      version: 1,
+      jobId: '1000',
+      status: 'FINISHED',
+      time: '2024-10-01T09:10:41.007Z',
+      payload: '<a>&</a>',
+    });
+
+    const xml = await (await app.request('/jobs/1000')).text();
+    expect(xml).toContain('status="FINISHED"');
+    expect(xml).toContain('version="3"');
+    expect(xml).toContain('<dateStarted>2024-10-01T09:10:02.480Z</dateStarted>');
+    expect(xml).toContain('<queueTime>2360</queueTime><runTime>38527</runTime>');
+    expect(xml).toContain('<payload>&lt;a&gt;&amp;&lt;/a&gt;</payload>');
+
+    const json = await app.request('/jobs/1000', { headers: { Accept: 'application/json' } });
+    expect(json.headers.get('Content-Type')).toMatch(/json/);
+    expect(await json.json()).toMatchObject({ id: '1000', status: 'FINISHED' });
+    expect((await app.request('/jobs/1000.json')).headers.get('Content-Type')).toMatch(/json/);
+    expect((await app.request('/jobs/1000.xml')).headers.get('Content-Type')).toMatch(/xml/);
+  });
+
+  it('answers 404 for an unknown job and 400 for a malformed id', async () => {
+    const { app } = harness();
+    expect((await app.request('/jobs/42')).status).toBe(404);
+    expect((await app.request('/jobs/abc')).status).toBe(400);
+  });
+});
+
+describe('health and readiness', () => {
+  it('/health answers 200, /ready reflects its checks', async () => {
+    expect((await harness().app.request('/health')).status).toBe(200);
+    const notReady = harness({ ready: { ready: false, checks: { broker: 'disconnected' } } });
+    const res = await notReady.app.request('/ready');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ ready: false, checks: { broker: 'disconnected' } });
+  });
+});

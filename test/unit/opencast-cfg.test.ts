@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { envFromOpencastCfg, parseProperties } from '../../src/opencast-cfg.js';
+
+const cfg = `
+# Opencast's shipped file, filled in
+org.opencastproject.distribution.aws.s3.distribution.enable=true
+org.opencastproject.distribution.aws.s3.region=eu-central-1
+org.opencastproject.distribution.aws.s3.bucket=oc-dist
+org.opencastproject.distribution.aws.s3.bucket.tenant2 = oc-dist-tenant2
+org.opencastproject.distribution.aws.s3.distribution.base=https://d1.cloudfront.net
+org.opencastproject.distribution.aws.s3.access.id=AKIA\\
+  EXAMPLE
+org.opencastproject.distribution.aws.s3.secret.key: s3cr3t
+org.opencastproject.distribution.aws.s3.endpoint=https://minio.example.org
+org.opencastproject.distribution.aws.s3.path.style=true
+! a comment
+org.opencastproject.distribution.aws.s3.presigned.url=false
+`;
+
+describe('Opencast cfg file', () => {
+  it('parses Java properties: separators, continuations, comments', () => {
+    const props = parseProperties(cfg);
+    expect(props.get('org.opencastproject.distribution.aws.s3.access.id')).toBe('AKIAEXAMPLE');
+    expect(props.get('org.opencastproject.distribution.aws.s3.secret.key')).toBe('s3cr3t');
+    expect(props.get('org.opencastproject.distribution.aws.s3.bucket.tenant2')).toBe(
+      'oc-dist-tenant2',
+    );
+  });
+
+  it('maps keys to our variables, per-organization buckets included', () => {
+    const { env, enabled } = envFromOpencastCfg(cfg);
+    expect(enabled).toBe(true);
+    expect(env).toEqual({
+      S3_REGION: 'eu-central-1',
+      S3_BUCKET: 'oc-dist',
+      S3_ORG_BUCKETS: 'tenant2=oc-dist-tenant2',
+      DISTRIBUTION_BASE_URL: 'https://d1.cloudfront.net',
+      S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      S3_SECRET_ACCESS_KEY: 's3cr3t',
+      S3_ENDPOINT: 'https://minio.example.org',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+  });
+
+  it('lets environment variables win over the file', () => {
+    const config = loadConfig({ OPENCAST_CFG_FILE: '/x.cfg', S3_BUCKET: 'from-env' }, () => cfg);
+    expect(config.s3.bucket).toBe('from-env');
+    expect(config.s3.orgBuckets.get('tenant2')).toBe('oc-dist-tenant2');
+    expect(config.s3.baseUrl).toBe('https://d1.cloudfront.net');
+    expect(config.s3.embedded).toBeUndefined();
+  });
+
+  it('refuses to start a service the file disables', () => {
+    const disabled = cfg.replace('distribution.enable=true', 'distribution.enable=false');
+    expect(() => loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => disabled)).toThrow(
+      /distribution.enable/,
+    );
+  });
+
+  it('names an unreadable file', () => {
+    expect(() =>
+      loadConfig({ OPENCAST_CFG_FILE: '/nope.cfg' }, () => {
+        throw new Error('ENOENT');
+      }),
+    ).toThrow(ConfigError);
+  });
+});
