@@ -1,0 +1,195 @@
+import pino from 'pino';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { describe, expect, it } from 'vitest';
+import type { DistributionDeps } from '../../../src/distribution/distribute.js';
+import type { JobReply } from '../../../src/distribution/outcome.js';
+import type { ObjectStore, SourceFetcher } from '../../../src/distribution/ports.js';
+import { createTargetResolver } from '../../../src/distribution/targets.js';
+import { AppError } from '../../../src/errors.js';
+import type { OutgoingEvent } from '../../../src/worker/events.js';
+import { processCommand, type WorkerDeps } from '../../../src/worker/process-command.js';
+import { readFixture } from '../../helpers/fixtures.js';
+
+const SOURCE = 'http://sources.example.org/files/';
+const MP = 'efd6e4df-63b6-49af-be5f-15f598778877';
+
+/** An object store in memory: enough to see what the use cases write and delete. */
+class MemoryStore implements ObjectStore {
+  readonly objects = new Map<string, Buffer>();
+  failPut: AppError | undefined;
+  puts = 0;
+
+  async putObject(input: Parameters<ObjectStore['putObject']>[0]) {
+    this.puts++;
+    if (this.failPut !== undefined) throw this.failPut;
+    const data = await buffer(input.body);
+    this.objects.set(`${input.bucket}/${input.key}`, data);
+    return { size: data.length };
+  }
+  copyObject(): Promise<{ size: number }> {
+    return Promise.reject(new Error('not used'));
+  }
+  deletePrefix(bucket: string, prefix: string) {
+    let n = 0;
+    for (const key of [...this.objects.keys()]) {
+      if (key.startsWith(`${bucket}/${prefix}`)) {
+        this.objects.delete(key);
+        n++;
+      }
+    }
+    return Promise.resolve(n);
+  }
+  headObject(bucket: string, key: string) {
+    return Promise.resolve(this.objects.get(`${bucket}/${key}`)?.length);
+  }
+}
+
+function setup(files: Record<string, string> = {}) {
+  const store = new MemoryStore();
+  const sources: SourceFetcher = {
+    assertAllowed: (url) => {
+      if (!url.startsWith(SOURCE)) throw new AppError('SOURCE_FORBIDDEN', 'no');
+    },
+    open: (url) => {
+      const body = files[url.slice(SOURCE.length)];
+      if (body === undefined) return Promise.reject(new AppError('SOURCE_NOT_FOUND', `${url} 404`));
+      return Promise.resolve({
+        body: Readable.from([Buffer.from(body)]),
+        contentLength: body.length,
+        contentType: undefined,
+      });
+    },
+  };
+  const distribution: DistributionDeps = {
+    store,
+    sources,
+    availability: { check: () => Promise.resolve(true) },
+    targets: createTargetResolver(new Map(), { bucket: 'b', baseUrl: 'http://cdn.example.org/' }),
+    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    logger: pino({ level: 'silent' }),
+  };
+  const events: OutgoingEvent[] = [];
+  const replies: { replyTo: string; correlationId: string; reply: JobReply }[] = [];
+  const deps: WorkerDeps = {
+    distribution,
+    publishEvent: (event) => {
+      events.push(event);
+      return Promise.resolve();
+    },
+    sendReply: (replyTo, correlationId, reply) => {
+      replies.push({ replyTo, correlationId, reply });
+      return Promise.resolve();
+    },
+    maxCommandBytes: 1024 * 1024,
+    clock: () => new Date('2024-10-01T09:00:00Z'),
+    logger: pino({ level: 'silent' }),
+  };
+  return { store, events, replies, deps };
+}
+
+function command(overrides: Record<string, unknown> = {}) {
+  const mediapackage = readFixture('mediapackage.xml').replace(
+    /<url>([^<:]+)<\/url>/g,
+    `<url>${SOURCE}$1</url>`,
+  );
+  return Buffer.from(
+    JSON.stringify({
+      version: 1,
+      type: 'distribute',
+      jobId: '42',
+      organization: 'mh_default_org',
+      channelId: 'engage-player',
+      mediapackage,
+      elementIds: ['episode-dc', 'series-dc'],
+      checkAvailability: true,
+      ...overrides,
+    }),
+  );
+}
+
+const files = { 'episode-dublincore.xml': '<e/>', 'series-dublincore.xml': '<s/>' };
+const signal = new AbortController().signal;
+
+describe('processCommand', () => {
+  it('distributes, emits the completed event, replies RUNNING then FINISHED and acks', async () => {
+    const { store, events, replies, deps } = setup(files);
+    const delivery = { body: command(), replyTo: 'r', correlationId: 'c', deliveryCount: 0 };
+    expect(await processCommand(delivery, deps, signal)).toBe('ack');
+    expect(
+      store.objects
+        .get(`b/mh_default_org/engage-player/${MP}/series-dc/series-dublincore.xml`)
+        ?.toString(),
+    ).toBe('<s/>');
+    expect(events.map((e) => e.routingKey)).toEqual(['distribute.completed']);
+    expect(events[0]?.event.data.elements.map((e) => e.available)).toEqual([true, true]);
+    expect(replies.map((r) => r.reply.status)).toEqual(['RUNNING', 'FINISHED']);
+    expect(replies[1]?.correlationId).toBe('c');
+    expect(replies[1]?.reply.payload?.split('###')).toHaveLength(2);
+  });
+
+  it('retracts what was distributed and returns the elements unchanged', async () => {
+    const { store, events, deps } = setup(files);
+    await processCommand({ body: command(), deliveryCount: 0 }, deps, signal);
+    expect(store.objects.size).toBe(2);
+    const delivery = { body: command({ type: 'retract' }), deliveryCount: 0 };
+    expect(await processCommand(delivery, deps, signal)).toBe('ack');
+    expect(store.objects.size).toBe(0);
+    expect(events.at(-1)?.routingKey).toBe('retract.completed');
+    expect(events.at(-1)?.event.data.elements.map((e) => e.size)).toEqual([1, 1]);
+  });
+
+  it('dead-letters a message that is not a command, with a rejected event and a FAILED reply', async () => {
+    const { events, replies, deps } = setup(files);
+    const delivery = {
+      body: Buffer.from('{"jobId":"9","type":1}'),
+      replyTo: 'r',
+      deliveryCount: 0,
+    };
+    expect(await processCommand(delivery, deps, signal)).toBe('dead-letter');
+    expect(events[0]?.routingKey).toBe('command.rejected');
+    expect(events[0]?.event.id).toBe('9:command.rejected');
+    expect(replies.map((r) => r.reply.status)).toEqual(['FAILED']);
+  });
+
+  it('acks a permanent failure with a failed event, and rolls back what it wrote', async () => {
+    const { store, events, deps } = setup({ 'episode-dublincore.xml': '<e/>' });
+    expect(await processCommand({ body: command(), deliveryCount: 0 }, deps, signal)).toBe('ack');
+    expect(store.objects.size).toBe(0);
+    expect(events[0]?.routingKey).toBe('distribute.failed');
+    expect(events[0]?.event.data.error?.code).toBe('SOURCE_NOT_FOUND');
+    expect(events[0]?.event.data.mediaPackageId).toBe(MP);
+  });
+
+  it('retries a transient failure, then parks the command', async () => {
+    const { store, events, deps } = setup(files);
+    store.failPut = new AppError('STORAGE_UNAVAILABLE', 'S3 is down');
+    expect(await processCommand({ body: command(), deliveryCount: 0 }, deps, signal)).toBe(
+      'dead-letter',
+    );
+    expect(store.puts).toBe(2);
+    expect(events[0]?.event.data.error).toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+      retryable: true,
+    });
+  });
+
+  it('hands the command back when shutdown aborts it', async () => {
+    const { store, events, deps } = setup(files);
+    const controller = new AbortController();
+    store.failPut = new AppError('STORAGE_UNAVAILABLE', 'aborted');
+    controller.abort();
+    expect(
+      await processCommand({ body: command(), deliveryCount: 0 }, deps, controller.signal),
+    ).toBe('requeue');
+    expect(events).toEqual([]);
+  });
+
+  it('lets an event publish failure propagate so the broker redelivers', async () => {
+    const { deps } = setup(files);
+    const failing = { ...deps, publishEvent: () => Promise.reject(new Error('broker gone')) };
+    await expect(
+      processCommand({ body: command(), deliveryCount: 0 }, failing, signal),
+    ).rejects.toThrow('broker gone');
+  });
+});
