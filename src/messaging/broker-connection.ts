@@ -1,0 +1,251 @@
+import { connect } from 'amqplib';
+import type { Channel, ChannelModel, RecoveringChannelModel } from 'amqplib';
+import { AppError, isAppError } from '../errors.js';
+import { describeAmqpError, isConfigurationError } from './amqp-errors.js';
+import { redactUrl } from './broker-options.js';
+import type { ResolvedBrokerOptions } from './broker-options.js';
+import { ConfirmPublisher } from './confirm-publisher.js';
+import { watchConnection } from './connection-events.js';
+import type { MessagingLogger } from './logger.js';
+import { declareTopology } from './topology.js';
+import type { TopologyNames } from './topology.js';
+import { withTimeout } from './with-timeout.js';
+
+/** How the owner of the consumers takes part in (re)opening the consume channel. */
+export interface ConsumerHooks {
+  /** Starts every registered consumer on a new consume channel. */
+  attach(channel: Channel): Promise<void>;
+  /** A consume channel closed: its deliveries are void. */
+  lost(channel: Channel): void;
+}
+
+/** Channels of one live connection; replaced wholesale on reconnect. */
+interface Session {
+  readonly model: ChannelModel;
+  closed: boolean;
+  publisher?: ConfirmPublisher;
+  consumeChannel?: Channel;
+}
+
+// Pause before re-opening a channel the broker closed, so a persistent fault cannot spin.
+const CHANNEL_REOPEN_DELAY_MS = 250;
+
+function noop(): void {
+  // Best-effort cleanup: the failure is already handled or irrelevant.
+}
+
+/**
+ * One amqplib connection with opt-in recovery. After every (re)connect its setup declares
+ * the topology and opens a confirm channel for publishing and a channel for consuming. A
+ * channel the broker closes while the connection stays up is re-opened; if that fails the
+ * connection is closed so recovery starts over with backoff.
+ */
+export class BrokerConnection {
+  readonly #options: ResolvedBrokerOptions;
+  readonly #names: TopologyNames;
+  readonly #consumers: ConsumerHooks;
+  readonly #log: MessagingLogger;
+  readonly #endpoint: string;
+  #model: RecoveringChannelModel | undefined;
+  #session: Session | undefined;
+  #everConnected = false;
+  #blocked = false;
+  #stopping = false;
+
+  constructor(options: ResolvedBrokerOptions, names: TopologyNames, consumers: ConsumerHooks) {
+    this.#options = options;
+    this.#names = names;
+    this.#consumers = consumers;
+    this.#log = options.logger;
+    this.#endpoint = redactUrl(options.url);
+  }
+
+  /** The broker URL without credentials, for messages. */
+  get endpoint(): string {
+    return this.#endpoint;
+  }
+
+  /** The publisher of the live connection, if its channel is open. */
+  get publisher(): ConfirmPublisher | undefined {
+    const session = this.#session;
+    return session && !session.closed && !this.#stopping ? session.publisher : undefined;
+  }
+
+  /** The consume channel of the live connection, if open. */
+  get consumeChannel(): Channel | undefined {
+    const session = this.#session;
+    return session && !session.closed ? session.consumeChannel : undefined;
+  }
+
+  /** Whether the broker has blocked publishing (a memory or disk alarm). */
+  get blocked(): boolean {
+    return this.#blocked;
+  }
+
+  /**
+   * Connects; rejects with BROKER_UNAVAILABLE after `connectTimeoutMs`, or at once (not
+   * retryable) when a configuration error makes retrying pointless.
+   */
+  async start(): Promise<void> {
+    const options = this.#options;
+    let lastError: unknown;
+    let onTerminal: (error: unknown) => void = noop;
+    const terminal = new Promise<never>((_, reject) => {
+      onTerminal = reject;
+    });
+    terminal.catch(noop);
+    const model = await connect(options.url, {
+      timeout: options.connectTimeoutMs,
+      clientProperties: { connection_name: options.connectionName },
+      recovery: {
+        waitForConnect: false,
+        initialDelay: options.reconnectInitialDelayMs,
+        maxDelay: options.reconnectMaxDelayMs,
+        setup: (connection: ChannelModel) => this.#setup(connection),
+      },
+    });
+    this.#model = model;
+    watchConnection(model, this.#log, this.#endpoint, {
+      onConnect: () => {
+        this.#everConnected = true;
+        this.#blocked = false;
+      },
+      onConnectFailed: (err) => {
+        lastError = err;
+        const isTerminal = isAppError(err) ? !err.retryable : isConfigurationError(err);
+        if (!this.#everConnected && isTerminal) onTerminal(err);
+      },
+      onBlocked: (blocked) => {
+        this.#blocked = blocked;
+      },
+    });
+    try {
+      await withTimeout(
+        Promise.race([model.waitForConnect(), terminal]),
+        options.connectTimeoutMs,
+        () =>
+          new AppError(
+            'BROKER_UNAVAILABLE',
+            `no connection to ${this.#endpoint} within ${options.connectTimeoutMs} ms` +
+              (lastError === undefined ? '' : `: ${describeAmqpError(lastError)}`),
+            { cause: lastError },
+          ),
+      );
+    } catch (err) {
+      this.#stopping = true;
+      await model.close().catch(noop);
+      if (isAppError(err)) throw err;
+      throw new AppError('BROKER_UNAVAILABLE', `cannot connect: ${describeAmqpError(err)}`, {
+        cause: err,
+        retryable: !isConfigurationError(err),
+      });
+    }
+  }
+
+  /** Closes a channel whose consumer the broker cancelled; its close handler re-opens it. */
+  recycle(channel: Channel): void {
+    channel.close().catch(noop);
+  }
+
+  /**
+   * Waits for pending confirms, closes the consume channel, then the connection, and stops
+   * recovery. Publishing is refused from the start.
+   */
+  async close(): Promise<void> {
+    this.#stopping = true;
+    const session = this.#session;
+    await session?.publisher?.idle();
+    // Close the consume channel before the connection: RabbitMQ 3.10 drops a quorum queue
+    // ack still in flight when the connection closes, and the message would come back.
+    await session?.consumeChannel?.close().catch(noop);
+    await this.#model?.close().catch(noop);
+  }
+
+  /** Runs after every (re)connect, before the connection counts as up. */
+  async #setup(model: ChannelModel): Promise<void> {
+    model.on('error', noop); // reported through the recovering model's 'error' event
+    const session: Session = { model, closed: false };
+    model.once('close', () => {
+      session.closed = true;
+    });
+    this.#session = session;
+    if (this.#options.declareTopology) await this.#declare(model);
+    await this.#openPublisher(session);
+    await this.#openConsumer(session);
+  }
+
+  async #declare(model: ChannelModel): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', noop); // the failing declaration rejects with the same error
+    try {
+      await declareTopology(channel, this.#names, { deliveryLimit: this.#options.deliveryLimit });
+    } catch (err) {
+      throw new AppError(
+        'BROKER_UNAVAILABLE',
+        `cannot declare the topology: ${describeAmqpError(err)}`,
+        { cause: err, retryable: !isConfigurationError(err) },
+      );
+    } finally {
+      await channel.close().catch(noop);
+    }
+  }
+
+  async #openPublisher(session: Session): Promise<void> {
+    const channel = await session.model.createConfirmChannel();
+    const publisher = new ConfirmPublisher(channel, this.#options.confirmTimeoutMs);
+    channel.on('error', (err: Error) => {
+      this.#log.warn(
+        { err, detail: describeAmqpError(err) },
+        'publish channel closed by the broker',
+      );
+    });
+    channel.on('close', () => {
+      if (session.publisher === publisher) delete session.publisher;
+      this.#scheduleReopen(session, 'publish');
+    });
+    session.publisher = publisher;
+  }
+
+  async #openConsumer(session: Session): Promise<void> {
+    const channel = await session.model.createChannel();
+    channel.on('error', (err: Error) => {
+      this.#log.warn(
+        { err, detail: describeAmqpError(err) },
+        'consume channel closed by the broker',
+      );
+    });
+    channel.on('close', () => {
+      this.#consumers.lost(channel);
+      if (session.consumeChannel === channel) delete session.consumeChannel;
+      this.#scheduleReopen(session, 'consume');
+    });
+    session.consumeChannel = channel;
+    await this.#consumers.attach(channel);
+  }
+
+  /** Re-opens a channel the broker closed while the connection stays up. */
+  #scheduleReopen(session: Session, kind: 'publish' | 'consume'): void {
+    if (this.#stopping || session.closed) return;
+    const timer = setTimeout(() => {
+      // A connection close also closes its channels; recovery handles that case.
+      if (this.#stopping || session.closed || this.#session !== session) return;
+      if (kind === 'publish' ? session.publisher : session.consumeChannel) return;
+      this.#log.warn({ channel: kind }, 're-opening a channel the broker closed');
+      this.#reopen(session, kind).catch((err: unknown) => {
+        this.#log.error({ err, channel: kind }, 'cannot re-open the channel; reconnecting');
+        session.model.close().catch(noop);
+      });
+    }, CHANNEL_REOPEN_DELAY_MS);
+    timer.unref();
+  }
+
+  async #reopen(session: Session, kind: 'publish' | 'consume'): Promise<void> {
+    if (kind === 'consume') {
+      await this.#openConsumer(session);
+      return;
+    }
+    // A publish channel usually dies on a missing exchange: declare before re-opening.
+    if (this.#options.declareTopology) await this.#declare(session.model);
+    await this.#openPublisher(session);
+  }
+}

@@ -1,0 +1,229 @@
+import { hostname } from 'node:os';
+import type { Channel } from 'amqplib';
+import { AppError } from '../errors.js';
+import { describeAmqpError } from './amqp-errors.js';
+import { BrokerConnection } from './broker-connection.js';
+import { resolveBrokerOptions } from './broker-options.js';
+import type { BrokerOptions, ResolvedBrokerOptions } from './broker-options.js';
+import { CommandConsumer } from './command-consumer.js';
+import type { CommandHandler } from './command-consumer.js';
+import type { PublishOutcome } from './confirm-publisher.js';
+import type { Delivery } from './delivery.js';
+import { toPublishOptions } from './publish-props.js';
+import type { PublishMode, PublishProps } from './publish-props.js';
+import { ReplyQueue, replyQueueName } from './reply-queue.js';
+import { topologyNames } from './topology.js';
+import type { TopologyNames } from './topology.js';
+
+export type { BrokerOptions } from './broker-options.js';
+export type { CommandHandler } from './command-consumer.js';
+export type { Delivery, Disposition } from './delivery.js';
+export type { PublishProps } from './publish-props.js';
+
+/** Stops a consumer started by {@link Broker.consumeCommands}. */
+export interface ConsumerHandle {
+  /** Stops deliveries, waits up to `graceMs` (default 10 s) for handlers, requeues the rest. */
+  cancel(options?: { graceMs?: number }): Promise<void>;
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+const COMMAND: PublishMode = { persistent: true, mandatory: true };
+// Events are not mandatory: an event nobody subscribed to is not an error.
+const EVENT: PublishMode = { persistent: true, mandatory: false };
+// Reply queues are transient; mandatory so that a vanished requester is noticed and logged.
+const REPLY: PublishMode = { persistent: false, mandatory: true };
+
+function unavailable(message: string, cause?: unknown): AppError {
+  return new AppError('BROKER_UNAVAILABLE', message, { cause });
+}
+
+/**
+ * The RabbitMQ adapter: moves bytes with properties and knows nothing about commands. Once
+ * connected it reconnects by itself and re-creates channels, topology, the command
+ * consumer and the reply queue; while disconnected, publishing fails fast.
+ */
+export class Broker {
+  /** The exchanges and queues this broker declares and uses. */
+  readonly names: TopologyNames;
+  readonly #options: ResolvedBrokerOptions;
+  readonly #connection: BrokerConnection;
+  #commands: CommandConsumer | undefined;
+  #reply: ReplyQueue | undefined;
+  #closing: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(options: ResolvedBrokerOptions) {
+    this.#options = options;
+    this.names = topologyNames(options.prefix);
+    this.#connection = new BrokerConnection(options, this.names, {
+      // Replies first, so a sync caller is ready before its command can be handled.
+      attach: async (channel) => {
+        await this.#reply?.attach(channel);
+        await this.#commands?.attach(channel);
+      },
+      lost: (channel) => {
+        this.#reply?.channelLost(channel);
+        this.#commands?.channelLost(channel);
+      },
+    });
+  }
+
+  /**
+   * Connects and, unless disabled, declares the topology. Rejects with BROKER_UNAVAILABLE
+   * when no connection succeeds within `connectTimeoutMs`, and at once (not retryable) for
+   * refused credentials or a topology that exists with other arguments.
+   */
+  static async connect(options: BrokerOptions): Promise<Broker> {
+    const name = `${options.prefix} ${hostname()} ${String(process.pid)}`;
+    const broker = new Broker(resolveBrokerOptions(options, name));
+    await broker.#connection.start();
+    return broker;
+  }
+
+  /** Whether a connection is up and its publish channel open (for readiness checks). */
+  isConnected(): boolean {
+    return !this.#closed && this.#connection.publisher !== undefined;
+  }
+
+  /** Publishes a command: persistent, mandatory, confirmed. Unroutable rejects. */
+  async publishCommand(routingKey: string, body: Buffer, props: PublishProps): Promise<void> {
+    const exchange = this.names.commandsExchange;
+    const outcome = await this.#publish(exchange, routingKey, body, props, COMMAND);
+    if (outcome.returned) {
+      throw unavailable(
+        `command '${routingKey}' routed to no queue (${outcome.returned.replyText}); is the topology declared?`,
+      );
+    }
+  }
+
+  /** Publishes an event to the topic exchange: persistent, confirmed, not mandatory. */
+  async publishEvent(routingKey: string, body: Buffer, props: PublishProps): Promise<void> {
+    await this.#publish(this.names.eventsExchange, routingKey, body, props, EVENT);
+  }
+
+  /**
+   * Sends a reply through the default exchange, confirmed. A reply queue that no longer
+   * exists resolves with a warning. `replyTo` comes from messages, so this service's own
+   * work and parking queues are refused with INVALID_INPUT (a reply must not become a
+   * command); other services' queues, direct reply-to included, are fine.
+   */
+  async sendReply(replyTo: string, body: Buffer, props: PublishProps): Promise<void> {
+    if (replyTo === this.names.workQueue || replyTo === this.names.parkingQueue) {
+      throw new AppError('INVALID_INPUT', `replyTo must not be the queue ${replyTo}`);
+    }
+    const outcome = await this.#publish('', replyTo, body, props, REPLY);
+    if (outcome.returned) {
+      this.#options.logger.warn(
+        { replyTo, messageId: props.messageId, correlationId: props.correlationId },
+        'reply queue is gone; reply dropped',
+      );
+    }
+  }
+
+  /**
+   * Starts the command consumer: manual acks, at most `prefetch` unacked deliveries. A
+   * handler that throws gets its message requeued (bounded by the delivery limit). The
+   * consumer is re-created after every reconnect until cancelled. One at a time.
+   */
+  async consumeCommands(options: {
+    prefetch: number;
+    handler: CommandHandler;
+  }): Promise<ConsumerHandle> {
+    if (this.#closing) throw unavailable('the broker is closed');
+    if (this.#commands) throw new AppError('INTERNAL', 'commands are already being consumed');
+    const { prefetch } = options;
+    if (!Number.isSafeInteger(prefetch) || prefetch < 1 || prefetch > 65_535) {
+      throw new AppError('INVALID_INPUT', 'prefetch must be an integer from 1 to 65535');
+    }
+    const consumer = new CommandConsumer({
+      queue: this.names.workQueue,
+      prefetch,
+      handler: options.handler,
+      logger: this.#options.logger,
+      maxBodyBytes: this.#options.maxBodyBytes,
+      onBrokerCancel: (channel: Channel) => {
+        this.#connection.recycle(channel);
+      },
+    });
+    this.#commands = consumer;
+    const channel = this.#connection.consumeChannel;
+    if (channel) {
+      try {
+        await consumer.attach(channel);
+      } catch (err) {
+        this.#commands = undefined;
+        throw unavailable(`cannot consume ${this.names.workQueue}: ${describeAmqpError(err)}`, err);
+      }
+    }
+    return {
+      cancel: async (cancelOptions) => {
+        if (this.#commands === consumer) this.#commands = undefined;
+        await consumer.stop(cancelOptions?.graceMs ?? DEFAULT_GRACE_MS);
+      },
+    };
+  }
+
+  /**
+   * Declares this process's reply queue (`${prefix}.reply.<uuid>`, exclusive, auto-delete,
+   * classic) and consumes it without acks; after a reconnect it is declared again under the
+   * same name. Resolves with the name to put in `replyTo`. One per broker.
+   */
+  async openReplyQueue(onMessage: (delivery: Delivery) => void): Promise<string> {
+    if (this.#closing) throw unavailable('the broker is closed');
+    if (this.#reply) throw new AppError('INTERNAL', 'the reply queue is already open');
+    const reply = new ReplyQueue({
+      name: replyQueueName(this.#options.prefix),
+      onMessage,
+      logger: this.#options.logger,
+      onBrokerCancel: (channel: Channel) => {
+        this.#connection.recycle(channel);
+      },
+    });
+    this.#reply = reply;
+    const channel = this.#connection.consumeChannel;
+    if (channel) {
+      try {
+        await reply.attach(channel);
+      } catch (err) {
+        this.#reply = undefined;
+        throw unavailable(`cannot open the reply queue: ${describeAmqpError(err)}`, err);
+      }
+    }
+    return reply.name;
+  }
+
+  /**
+   * Shuts down in order: cancel the command consumer, wait up to `graceMs` (default 10 s)
+   * for running handlers, abort the rest (their messages are requeued), wait for pending
+   * confirms, close channels and connection. Idempotent: every call gets the same promise.
+   */
+  close(options?: { graceMs?: number }): Promise<void> {
+    this.#closing ??= this.#close(options?.graceMs ?? DEFAULT_GRACE_MS);
+    return this.#closing;
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    // Publishing stays open while handlers drain: they still send events and replies.
+    await this.#commands?.stop(graceMs);
+    this.#closed = true;
+    await this.#connection.close();
+    this.#options.logger.info({ endpoint: this.#connection.endpoint }, 'broker connection closed');
+  }
+
+  async #publish(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    props: PublishProps,
+    mode: PublishMode,
+  ): Promise<PublishOutcome> {
+    const options = toPublishOptions(routingKey, body, props, mode, this.#options.maxBodyBytes);
+    if (this.#closed) throw unavailable('the broker is closed');
+    const publisher = this.#connection.publisher;
+    if (!publisher)
+      throw unavailable(`not connected to the broker at ${this.#connection.endpoint}`);
+    if (this.#connection.blocked)
+      throw unavailable('the broker blocks publishing (resource alarm)');
+    return publisher.publish(exchange, routingKey, body, options);
+  }
+}

@@ -1,0 +1,187 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { AppError } from '../errors.js';
+import { isDisposition, toDelivery } from './delivery.js';
+import type { Delivery, Disposition } from './delivery.js';
+import type { MessagingLogger } from './logger.js';
+import { waitAtMost } from './with-timeout.js';
+
+/** Handles one command; resolves with what to do with the message. */
+export type CommandHandler = (delivery: Delivery, signal: AbortSignal) => Promise<Disposition>;
+
+/** Settings of a {@link CommandConsumer}. */
+export interface CommandConsumerOptions {
+  readonly queue: string;
+  readonly prefetch: number;
+  readonly handler: CommandHandler;
+  readonly logger: MessagingLogger;
+  readonly maxBodyBytes: number;
+  /** Called when the broker cancels the consumer (its queue was deleted). */
+  readonly onBrokerCancel: (channel: Channel) => void;
+}
+
+interface InFlight {
+  readonly channel: Channel;
+  readonly message: ConsumeMessage;
+  readonly controller: AbortController;
+  settled: boolean;
+}
+
+interface Binding {
+  readonly channel: Channel;
+  consumerTag?: string;
+  ready?: Promise<void>;
+}
+
+function settleOn(channel: Channel, message: ConsumeMessage, disposition: Disposition): void {
+  if (disposition === 'ack') channel.ack(message);
+  else channel.nack(message, false, disposition === 'requeue');
+}
+
+/**
+ * Consumes the work queue with manual acks and runs a handler per delivery. Survives channel
+ * loss: the owner attaches it to each new channel; deliveries of a dead channel have their
+ * signal aborted and their disposition dropped (the broker redelivers them).
+ */
+export class CommandConsumer {
+  readonly #options: CommandConsumerOptions;
+  readonly #inFlight = new Set<InFlight>();
+  // Every handler run, also those whose channel died, so stop() can wait for them.
+  readonly #running = new Set<Promise<void>>();
+  #binding: Binding | undefined;
+  #stopped = false;
+
+  constructor(options: CommandConsumerOptions) {
+    this.#options = options;
+  }
+
+  /** Starts consuming on `channel`; attaching twice to the same channel is one consumer. */
+  attach(channel: Channel): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#binding?.channel === channel && this.#binding.ready) return this.#binding.ready;
+    const binding: Binding = { channel };
+    this.#binding = binding;
+    binding.ready = (async () => {
+      await channel.prefetch(this.#options.prefetch);
+      const ok = await channel.consume(
+        this.#options.queue,
+        (message) => {
+          try {
+            this.#onMessage(channel, message);
+          } catch (err) {
+            // A throw here would travel into amqplib and close the whole connection.
+            this.#options.logger.error({ err }, 'command delivery not dispatched');
+          }
+        },
+        { noAck: false },
+      );
+      binding.consumerTag = ok.consumerTag;
+    })();
+    return binding.ready;
+  }
+
+  /** The channel closed: abort its handlers and forget their deliveries. */
+  channelLost(channel: Channel): void {
+    if (this.#binding?.channel === channel) this.#binding = undefined;
+    for (const entry of this.#inFlight) {
+      if (entry.channel !== channel) continue;
+      entry.settled = true;
+      this.#inFlight.delete(entry);
+      // The broker requeues the message for another consumer: finishing here is wasted work.
+      entry.controller.abort(
+        new AppError(
+          'BROKER_UNAVAILABLE',
+          'the channel of this delivery closed; it is redelivered',
+        ),
+      );
+    }
+  }
+
+  /**
+   * Stops taking deliveries, waits up to `graceMs` for running handlers, then aborts the
+   * rest and requeues their messages. Can be called again; later calls only wait.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.#stopped) {
+      this.#stopped = true;
+      await this.#cancelConsumer();
+    }
+    if (this.#running.size > 0) await waitAtMost(Promise.allSettled(this.#running), graceMs);
+    for (const entry of this.#inFlight) {
+      entry.controller.abort(
+        new AppError('BROKER_UNAVAILABLE', 'the consumer stopped before the handler finished'),
+      );
+      this.#settle(entry, 'requeue');
+    }
+  }
+
+  async #cancelConsumer(): Promise<void> {
+    const binding = this.#binding;
+    if (binding === undefined) return;
+    try {
+      await binding.ready;
+      if (binding.consumerTag !== undefined) await binding.channel.cancel(binding.consumerTag);
+    } catch (err) {
+      // A dead channel has no consumer left to cancel.
+      this.#options.logger.debug({ err }, 'consumer cancel skipped');
+    }
+  }
+
+  #onMessage(channel: Channel, message: ConsumeMessage | null): void {
+    const log = this.#options.logger;
+    if (message === null) {
+      log.warn({ queue: this.#options.queue }, 'the broker cancelled the command consumer');
+      this.#options.onBrokerCancel(channel);
+      return;
+    }
+    if (this.#stopped) {
+      // Arrived between basic.cancel and its reply: hand it back untouched.
+      this.#apply(channel, message, 'requeue');
+      return;
+    }
+    const delivery = toDelivery(message);
+    if (message.content.length > this.#options.maxBodyBytes) {
+      log.warn(
+        { messageId: delivery.messageId, bytes: message.content.length },
+        'command body too large; dead-lettering it',
+      );
+      this.#apply(channel, message, 'dead-letter');
+      return;
+    }
+    const entry: InFlight = { channel, message, controller: new AbortController(), settled: false };
+    this.#inFlight.add(entry);
+    const run = this.#run(entry, delivery);
+    this.#running.add(run);
+    void run.finally(() => this.#running.delete(run));
+  }
+
+  async #run(entry: InFlight, delivery: Delivery): Promise<void> {
+    const log = this.#options.logger;
+    const context = { messageId: delivery.messageId, deliveryCount: delivery.deliveryCount };
+    let disposition: Disposition = 'requeue';
+    try {
+      const result: unknown = await this.#options.handler(delivery, entry.controller.signal);
+      if (isDisposition(result)) disposition = result;
+      else log.error({ ...context, result: String(result) }, 'invalid disposition; requeueing');
+    } catch (err) {
+      // Requeued, so the delivery limit bounds how often a failing command comes back.
+      log.error({ ...context, err }, 'command handler failed; requeueing');
+    }
+    this.#settle(entry, disposition);
+  }
+
+  #settle(entry: InFlight, disposition: Disposition): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    this.#inFlight.delete(entry);
+    this.#apply(entry.channel, entry.message, disposition);
+  }
+
+  #apply(channel: Channel, message: ConsumeMessage, disposition: Disposition): void {
+    try {
+      settleOn(channel, message, disposition);
+    } catch (err) {
+      // The channel closed meanwhile; its delivery tags are void and the broker redelivers.
+      this.#options.logger.debug({ err, disposition }, 'disposition dropped: channel closed');
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type { Channel } from 'amqplib';
+import { AppError } from '../errors.js';
+
+/** Names of every exchange and durable queue the service declares under one prefix. */
+export interface TopologyNames {
+  /** Direct exchange that commands are published to. */
+  readonly commandsExchange: string;
+  /** Quorum queue the workers consume commands from. */
+  readonly workQueue: string;
+  /** Fanout exchange the work queue dead-letters to. */
+  readonly deadLetterExchange: string;
+  /** Quorum queue that keeps dead-lettered commands for inspection. */
+  readonly parkingQueue: string;
+  /** Topic exchange completion events are published to. */
+  readonly eventsExchange: string;
+}
+
+/** Tuning of the declared topology. */
+export interface TopologyOptions {
+  /** Deliveries after the first before RabbitMQ dead-letters a message (x-delivery-limit). */
+  readonly deliveryLimit: number;
+}
+
+/** Routing keys that bind the work queue to the commands exchange. */
+export const COMMAND_ROUTING_KEYS = ['distribute', 'retract'] as const;
+
+// Queue and exchange names are AMQP short strings (255 bytes); the reply queue adds 43.
+const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+
+/**
+ * Derives the topology names from a prefix such as `ocs3`. Throws INVALID_INPUT for a
+ * prefix that is empty, too long or has characters outside `[A-Za-z0-9._:-]`.
+ */
+export function topologyNames(prefix: string): TopologyNames {
+  if (!PREFIX_PATTERN.test(prefix)) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Invalid messaging prefix ${JSON.stringify(prefix.slice(0, 50))}: use 1-200 characters of [A-Za-z0-9._:-]`,
+    );
+  }
+  return Object.freeze({
+    commandsExchange: `${prefix}.commands`,
+    workQueue: `${prefix}.work`,
+    deadLetterExchange: `${prefix}.dead`,
+    parkingQueue: `${prefix}.parked`,
+    eventsExchange: `${prefix}.events`,
+  });
+}
+
+/** The arguments of the work queue; a re-declaration must use exactly these. */
+export function workQueueArguments(
+  names: TopologyNames,
+  options: TopologyOptions,
+): Record<string, string | number> {
+  return {
+    'x-queue-type': 'quorum',
+    // RabbitMQ 3.10 quorum queues have no default limit: a failing command would loop.
+    'x-delivery-limit': options.deliveryLimit,
+    'x-dead-letter-exchange': names.deadLetterExchange,
+    // At-least-once dead-lettering needs reject-publish overflow (RabbitMQ 3.10+).
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  };
+}
+
+/** The arguments of the parking queue. */
+export function parkingQueueArguments(): Record<string, string> {
+  return { 'x-queue-type': 'quorum' };
+}
+
+/**
+ * Declares exchanges, queues and bindings. Idempotent while the arguments match; a
+ * mismatch makes RabbitMQ close the channel with 406 PRECONDITION_FAILED, which rejects.
+ */
+export async function declareTopology(
+  ch: Channel,
+  names: TopologyNames,
+  options: TopologyOptions,
+): Promise<void> {
+  await ch.assertExchange(names.commandsExchange, 'direct', { durable: true });
+  await ch.assertExchange(names.eventsExchange, 'topic', { durable: true });
+  await ch.assertExchange(names.deadLetterExchange, 'fanout', { durable: true });
+  await ch.assertQueue(names.parkingQueue, { durable: true, arguments: parkingQueueArguments() });
+  await ch.bindQueue(names.parkingQueue, names.deadLetterExchange, '');
+  await ch.assertQueue(names.workQueue, {
+    durable: true,
+    arguments: workQueueArguments(names, options),
+  });
+  for (const key of COMMAND_ROUTING_KEYS) {
+    await ch.bindQueue(names.workQueue, names.commandsExchange, key);
+  }
+}
+
+/**
+ * Deletes the queues (with their messages) and exchanges of a topology. Names that do not
+ * exist are no error. Meant for tests and teardown tools, never for the running service.
+ */
+export async function deleteTopology(ch: Channel, names: TopologyNames): Promise<void> {
+  await ch.deleteQueue(names.workQueue);
+  await ch.deleteQueue(names.parkingQueue);
+  await ch.deleteExchange(names.commandsExchange);
+  await ch.deleteExchange(names.eventsExchange);
+  await ch.deleteExchange(names.deadLetterExchange);
+}

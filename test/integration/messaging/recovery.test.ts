@@ -1,0 +1,236 @@
+import { createServer } from 'node:net';
+import { connect } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors.js';
+import { Broker } from '../../../src/messaging/broker.js';
+import type { BrokerOptions, Delivery } from '../../../src/messaging/broker.js';
+import {
+  deleteTestTopology,
+  recordingLogger,
+  startFaultProxy,
+  startTestBroker,
+  waitFor,
+} from '../../helpers/rabbit.js';
+import type { FaultProxy, TestBroker } from '../../helpers/rabbit.js';
+
+let broker: TestBroker;
+let proxy: FaultProxy;
+let admin: ChannelModel;
+let ch: Channel;
+const open: Broker[] = [];
+const log = recordingLogger();
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+async function start(overrides: Partial<BrokerOptions> = {}): Promise<Broker> {
+  const instance = await Broker.connect({
+    url: proxy.url,
+    prefix: broker.prefix,
+    deliveryLimit: 3,
+    logger: log,
+    confirmTimeoutMs: 3_000,
+    connectTimeoutMs: 3_000,
+    reconnectInitialDelayMs: 50,
+    reconnectMaxDelayMs: 200,
+    ...overrides,
+  });
+  open.push(instance);
+  return instance;
+}
+
+/** A local port with nothing listening. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+function collect(b: Broker, received: Delivery[]) {
+  return b.consumeCommands({
+    prefetch: 1,
+    handler: (delivery) => {
+      received.push(delivery);
+      return Promise.resolve('ack');
+    },
+  });
+}
+
+beforeAll(async () => {
+  broker = await startTestBroker();
+  proxy = await startFaultProxy(broker.url);
+  admin = await connect(broker.url);
+  admin.on('error', () => undefined);
+  ch = await admin.createChannel();
+  ch.on('error', () => undefined);
+});
+
+afterEach(async () => {
+  proxy.setAccepting(true);
+  await Promise.all(open.splice(0).map((b) => b.close({ graceMs: 0 })));
+  log.entries.length = 0;
+});
+
+afterAll(async () => {
+  await proxy.close();
+  await admin.close();
+  await deleteTestTopology(broker.url, broker.prefix);
+  await broker.close();
+});
+
+describe('first connection', () => {
+  it('rejects with BROKER_UNAVAILABLE within connectTimeoutMs when nothing listens', async () => {
+    const url = `amqp://guest:secret-pw@127.0.0.1:${await closedPort()}`;
+    const before = Date.now();
+    const error: unknown = await Broker.connect({
+      url,
+      prefix: broker.prefix,
+      deliveryLimit: 3,
+      logger: log,
+      connectTimeoutMs: 800,
+    }).catch((e: unknown) => e);
+    const took = Date.now() - before;
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'BROKER_UNAVAILABLE', retryable: true });
+    expect((error as AppError).message).toContain('ECONNREFUSED');
+    expect((error as AppError).message).not.toContain('secret-pw');
+    expect(took).toBeGreaterThanOrEqual(750);
+    expect(took).toBeLessThan(2_000);
+  });
+
+  it('rejects at once, not retryable, when the credentials are refused', async () => {
+    const url = new URL(broker.url);
+    url.username = 'nobody';
+    url.password = 'wrong';
+    const before = Date.now();
+    const error: unknown = await Broker.connect({
+      url: url.toString(),
+      prefix: broker.prefix,
+      deliveryLimit: 3,
+      logger: log,
+      connectTimeoutMs: 10_000,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BROKER_UNAVAILABLE', retryable: false });
+    expect((error as AppError).message).toMatch(/ACCESS.REFUSED/);
+    expect(Date.now() - before).toBeLessThan(5_000);
+  });
+});
+
+describe('connection loss', () => {
+  it('fails publishes fast while down, then recovers consumer and reply queue', async () => {
+    const b = await start();
+    const received: Delivery[] = [];
+    await collect(b, received);
+    const replies: Delivery[] = [];
+    const replyTo = await b.openReplyQueue((d) => replies.push(d));
+    await b.publishCommand('distribute', json({}), { messageId: 'before' });
+    await waitFor(() => received.length === 1, 5_000, 'the first command');
+
+    proxy.setAccepting(false);
+    proxy.dropConnections();
+    await waitFor(() => !b.isConnected(), 2_000, 'the disconnect');
+    const before = Date.now();
+    await expect(
+      b.publishCommand('distribute', json({}), { messageId: 'down' }),
+    ).rejects.toMatchObject({
+      code: 'BROKER_UNAVAILABLE',
+    });
+    await expect(b.sendReply(replyTo, json({}), { messageId: 'down' })).rejects.toMatchObject({
+      code: 'BROKER_UNAVAILABLE',
+    });
+    expect(Date.now() - before).toBeLessThan(100);
+    expect(log.entries.some((e) => e.msg === 'lost the broker connection; reconnecting')).toBe(
+      true,
+    );
+
+    proxy.setAccepting(true);
+    await waitFor(() => b.isConnected(), 5_000, 'the reconnect');
+    await b.publishCommand('distribute', json({}), { messageId: 'after' });
+    // 'before' may come again too: its ack can be lost with the connection (at-least-once).
+    await waitFor(
+      () => received.some((d) => d.messageId === 'after'),
+      5_000,
+      'the command after the reconnect',
+    );
+    expect(received.every((d) => d.messageId === 'before' || d.messageId === 'after')).toBe(true);
+
+    // The reply queue was declared again under the same name.
+    await b.sendReply(replyTo, json({}), { messageId: 'r', correlationId: 'c' });
+    await waitFor(() => replies.length === 1, 5_000, 'the reply after the reconnect');
+    expect(replies[0]!.correlationId).toBe('c');
+  });
+
+  it('aborts an in-flight handler on connection loss; the command comes back', async () => {
+    const b = await start();
+    const seen: Delivery[] = [];
+    let reason: unknown;
+    await b.consumeCommands({
+      prefetch: 1,
+      handler: (delivery, signal) => {
+        seen.push(delivery);
+        if (delivery.redelivered) return Promise.resolve('ack');
+        return new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            reason = signal.reason;
+            resolve('ack'); // dropped: its channel is gone
+          });
+        });
+      },
+    });
+    await b.publishCommand('distribute', json({}), { messageId: 'long' });
+    await waitFor(() => seen.length === 1, 5_000, 'the delivery');
+    proxy.dropConnections();
+    await waitFor(() => reason !== undefined, 2_000, 'the abort');
+    expect(reason).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
+    await waitFor(() => seen.length === 2, 5_000, 'the redelivery');
+    expect(seen[1]).toMatchObject({ messageId: 'long', redelivered: true });
+  });
+
+  it('rejects a publish whose confirm is lost with the connection', async () => {
+    const b = await start();
+    // Nothing can confirm what is written to a socket destroyed in the same tick.
+    const pending = b.publishEvent('distribution.x', json({}), { messageId: 'lost' });
+    proxy.dropConnections();
+    await expect(pending).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE' });
+    await waitFor(() => b.isConnected(), 5_000, 'the reconnect');
+  });
+});
+
+describe('channel loss while connected', () => {
+  it('re-opens the publish channel and re-declares a deleted exchange', async () => {
+    const b = await start();
+    await ch.deleteExchange(b.names.eventsExchange);
+    await expect(
+      b.publishEvent('distribution.x', json({}), { messageId: 'e1' }),
+    ).rejects.toMatchObject({
+      code: 'BROKER_UNAVAILABLE',
+    });
+    await waitFor(() => b.isConnected(), 5_000, 'the publish channel');
+    await b.publishEvent('distribution.x', json({}), { messageId: 'e2' });
+    await ch.checkExchange(b.names.eventsExchange);
+    expect(log.entries.some((e) => e.msg === 'publish channel closed by the broker')).toBe(true);
+  });
+
+  it('gets the consumer back after its queue was deleted', async () => {
+    const b = await start();
+    const received: Delivery[] = [];
+    await collect(b, received);
+    await ch.deleteQueue(b.names.workQueue);
+    await waitFor(
+      async () => {
+        try {
+          await b.publishCommand('retract', json({}), { messageId: 'again' });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+      'the work queue to come back',
+    );
+    await waitFor(() => received.length === 1, 5_000, 'the command');
+    expect(received[0]!.messageId).toBe('again');
+  });
+});
