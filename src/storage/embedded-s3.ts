@@ -1,0 +1,83 @@
+/**
+ * An in-process S3 server (s3rver) for development without an S3 endpoint, and for tests.
+ * s3rver is unmaintained and has gaps (see s3-delete-prefix.ts and platform-notes.md).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import S3rver from 's3rver';
+import { AppError } from '../errors.js';
+
+/** Options of {@link startEmbeddedS3}. */
+export interface EmbeddedS3Options {
+  /** Directory that holds buckets and objects. */
+  readonly directory: string;
+  /** Interface to listen on: default 127.0.0.1. */
+  readonly host?: string | undefined;
+  /** Port: default 0, a free port chosen by the OS. */
+  readonly port?: number | undefined;
+  /** Buckets to create at start-up (existing ones and their objects are kept). */
+  readonly buckets?: readonly string[] | undefined;
+}
+
+/** A running embedded S3 server. */
+export interface EmbeddedS3 {
+  /** `http://host:port`, for the S3 client's `endpoint`. */
+  readonly endpoint: string;
+  readonly accessKeyId: 'S3RVER';
+  readonly secretAccessKey: 'S3RVER';
+  /** Stops the server and drops open connections; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts s3rver with its logging silenced and resolves once it listens. */
+export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
+  const host = options.host ?? '127.0.0.1';
+  const app = new S3rver({
+    silent: true,
+    directory: options.directory,
+    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
+  });
+  await app.configureBuckets();
+  // Our own HTTP server rather than s3rver's run(): run() never settles when listen fails
+  // (EADDRINUSE becomes an uncaught exception).
+  const server = createServer(app.callback());
+  const address = await listen(server, options.port ?? 0, host);
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${urlHost}:${address.port}`,
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        // Keep-alive sockets of S3 clients would hold close() open until they time out.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      reject(
+        new AppError(
+          'STORAGE_UNAVAILABLE',
+          `The embedded S3 server could not listen on ${host}:${port}`,
+          {
+            cause: error,
+          },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * The {@link ObjectStore} port on S3 or an S3-compatible server.
+ */
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectStore, PutObjectInput } from '../distribution/ports.js';
+import { DEFAULT_COPY_PART_SIZE, MAX_SINGLE_COPY_SIZE } from './copy-plan.js';
+import { assertBucketName, assertObjectKey } from './object-key.js';
+import { callS3 } from './s3-call.js';
+import { copyS3Object, type CopyObjectInput } from './s3-copy.js';
+import { deleteS3Prefix, type DeleteMode } from './s3-delete-prefix.js';
+import { isNotFound } from './s3-errors.js';
+import { uploadS3Object } from './s3-upload.js';
+import { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, assertUploadOptions } from './upload-plan.js';
+
+/** Tuning of an {@link S3ObjectStore}. */
+export interface S3ObjectStoreOptions {
+  /** Multipart part size in bytes: default 8 MiB, at least 5 MiB. */
+  readonly partSizeBytes?: number | undefined;
+  /** Parts uploaded (or copied) in parallel per object: default 4. */
+  readonly queueSize?: number | undefined;
+  /** Sources larger than this are copied with UploadPartCopy: default and maximum 5 GiB. */
+  readonly multipartCopyThresholdBytes?: number | undefined;
+  /** Part size of multipart copies: default 512 MiB. */
+  readonly copyPartSizeBytes?: number | undefined;
+}
+
+/**
+ * Streams, copies, deletes and inspects objects. Every failure is an AppError: STORAGE_*
+ * for the store, INVALID_KEY for keys or prefixes refused before any request, and the
+ * body's own AppError (SOURCE_*) when the body failed.
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly #client: S3Client;
+  readonly #partSize: number;
+  readonly #queueSize: number;
+  readonly #copyThreshold: number;
+  readonly #copyPartSize: number;
+  readonly #deleteMode: DeleteMode = { singleDeletes: false };
+
+  constructor(client: S3Client, options: S3ObjectStoreOptions = {}) {
+    this.#client = client;
+    this.#partSize = options.partSizeBytes ?? DEFAULT_PART_SIZE;
+    this.#queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
+    assertUploadOptions(this.#partSize, this.#queueSize);
+    this.#copyThreshold = Math.min(
+      options.multipartCopyThresholdBytes ?? MAX_SINGLE_COPY_SIZE,
+      MAX_SINGLE_COPY_SIZE,
+    );
+    this.#copyPartSize = options.copyPartSizeBytes ?? DEFAULT_COPY_PART_SIZE;
+  }
+
+  /** {@inheritDoc ObjectStore.putObject} */
+  putObject(input: PutObjectInput): Promise<{ readonly size: number }> {
+    return uploadS3Object(this.#client, input, {
+      partSizeBytes: this.#partSize,
+      queueSize: this.#queueSize,
+    });
+  }
+
+  /** {@inheritDoc ObjectStore.copyObject} */
+  copyObject(input: CopyObjectInput): Promise<{ readonly size: number }> {
+    return copyS3Object(this.#client, input, {
+      multipartThresholdBytes: this.#copyThreshold,
+      partSizeBytes: this.#copyPartSize,
+      queueSize: this.#queueSize,
+    });
+  }
+
+  /** {@inheritDoc ObjectStore.deletePrefix} */
+  deletePrefix(bucket: string, prefix: string, signal?: AbortSignal): Promise<number> {
+    return deleteS3Prefix(this.#client, bucket, prefix, signal, this.#deleteMode);
+  }
+
+  /** {@inheritDoc ObjectStore.headObject} A missing bucket also gives undefined (HEAD has no error body). */
+  async headObject(bucket: string, key: string, signal?: AbortSignal): Promise<number | undefined> {
+    assertBucketName(bucket);
+    assertObjectKey(key);
+    try {
+      const head = await callS3(`HeadObject s3://${bucket}/${key}`, signal, () =>
+        this.#client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
+          abortSignal: signal,
+        }),
+      );
+      return head.ContentLength ?? 0;
+    } catch (error) {
+      if (signal?.aborted !== true && isNotFound(errorCause(error))) return undefined;
+      throw error;
+    }
+  }
+}
+
+function errorCause(error: unknown): unknown {
+  return error instanceof Error ? error.cause : undefined;
+}

@@ -1,0 +1,83 @@
+/**
+ * S3's multipart limits and the choice of part size and concurrency for one upload.
+ * Pure: no I/O, unit-tested.
+ */
+import { AppError } from '../errors.js';
+
+const MiB = 1024 * 1024;
+
+/** Smallest part S3 accepts (except the last part). */
+export const MIN_PART_SIZE = 5 * MiB;
+/** Largest part S3 accepts. */
+export const MAX_PART_SIZE = 5 * 1024 * MiB;
+/** Most parts one multipart upload may have. */
+export const MAX_PARTS = 10_000;
+/** Largest object S3 stores. */
+export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
+/** Default part size: large enough for few requests, small enough for bounded memory. */
+export const DEFAULT_PART_SIZE = 8 * MiB;
+/** Default number of parts in flight. */
+export const DEFAULT_QUEUE_SIZE = 4;
+
+/** How one upload is cut into parts. */
+export interface UploadPlan {
+  /** Bytes per part (the last part may be smaller). */
+  readonly partSize: number;
+  /** Parts uploaded in parallel. */
+  readonly queueSize: number;
+  /** Most bytes this plan can store: the known length, or partSize x MAX_PARTS. */
+  readonly maxBytes: number;
+}
+
+/** Validates the store's configured part size and queue size; throws INVALID_INPUT. */
+export function assertUploadOptions(partSize: number, queueSize: number): void {
+  if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `partSizeBytes must be an integer between ${MIN_PART_SIZE} and ${MAX_PART_SIZE}, got ${partSize}`,
+    );
+  }
+  if (!Number.isSafeInteger(queueSize) || queueSize < 1 || queueSize > 64) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `queueSize must be an integer from 1 to 64, got ${queueSize}`,
+    );
+  }
+}
+
+/**
+ * Chooses part size and concurrency. A known length larger than `partSize x 10,000` gets
+ * bigger parts (whole MiB) so that it fits in 10,000 parts; the queue then shrinks so that
+ * memory stays near the configured `partSize x queueSize` (never below one part in flight).
+ * An unknown length keeps the configured part size and is capped at 10,000 parts.
+ */
+export function planUpload(
+  contentLength: number | undefined,
+  partSize: number,
+  queueSize: number,
+): UploadPlan {
+  if (contentLength === undefined) {
+    return { partSize, queueSize, maxBytes: partSize * MAX_PARTS };
+  }
+  if (!Number.isSafeInteger(contentLength) || contentLength < 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `contentLength must be a non-negative integer, got ${contentLength}`,
+    );
+  }
+  if (contentLength > MAX_OBJECT_SIZE) {
+    throw new AppError(
+      'STORAGE_REJECTED',
+      `An object of ${contentLength} bytes is larger than S3's limit of ${MAX_OBJECT_SIZE} bytes`,
+    );
+  }
+  const needed = Math.ceil(contentLength / MAX_PARTS);
+  if (needed <= partSize) return { partSize, queueSize, maxBytes: contentLength };
+  const larger = Math.min(MAX_PART_SIZE, Math.ceil(needed / MiB) * MiB);
+  const budget = partSize * queueSize;
+  return {
+    partSize: larger,
+    queueSize: Math.max(1, Math.min(queueSize, Math.floor(budget / larger))),
+    maxBytes: contentLength,
+  };
+}
