@@ -1,0 +1,53 @@
+/**
+ * Composition root: reads the configuration, starts the service and stops it once on
+ * SIGTERM or SIGINT (a second signal exits at once).
+ */
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { startService } from './service.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = pino({
+  level: config.logLevel,
+  redact: ['*.password', '*.secretAccessKey', '*.authorization', '*.Authorization'],
+});
+
+try {
+  const service = await startService(config, logger);
+  logger.info({ role: config.role }, 'opencast-s3-distribution started');
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    service.close().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} catch (err) {
+  logger.fatal({ err }, 'could not start');
+  logger.flush();
+  process.exit(1);
+}

@@ -1,0 +1,291 @@
+/**
+ * Builds and starts the service from its configuration: the object store (embedded when
+ * none is configured), the broker, the worker and the HTTP adapter, as the role asks. Used
+ * by `main.ts` and by the integration tests, which start the real thing in-process.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createJobIdGenerator } from './distribution/job-id.js';
+import type { JobReply } from './distribution/outcome.js';
+import { createTargetResolver, type DistributionTarget } from './distribution/targets.js';
+import { validateCommand } from './distribution/validate.js';
+import { createApp } from './http/app.js';
+import type { Readiness } from './http/health-routes.js';
+import { JobService } from './jobs/job-service.js';
+import { MemoryJobStore } from './jobs/job-store.js';
+import { Broker } from './messaging/broker.js';
+import { createAvailabilityChecker } from './sources/availability.js';
+import { createSourceFetcher } from './sources/source-fetcher.js';
+import { ensureBucket, checkBucket } from './storage/bucket.js';
+import { startEmbeddedS3 } from './storage/embedded-s3.js';
+import { createS3Client } from './storage/s3-client.js';
+import { S3ObjectStore } from './storage/s3-object-store.js';
+import { processCommand } from './worker/process-command.js';
+
+/** A started service. */
+export interface RunningService {
+  /** Base URL of the HTTP adapter, when the role runs it. */
+  readonly url: string | undefined;
+  readonly broker: Broker;
+  /** Stops in order: HTTP, consumers (in-flight work finishes or goes back), broker, store. */
+  close(): Promise<void>;
+}
+
+/** Starts every part the configured role runs. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer();
+      } catch (err) {
+        logger.error({ err }, 'error during shutdown');
+      }
+    }
+  };
+
+  try {
+    return await start(config, logger, closers, close);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  closers: (() => Promise<void>)[],
+  close: () => Promise<void>,
+): Promise<RunningService> {
+  const s3 = await s3Connection(config, logger, closers);
+  const client = createS3Client(s3.settings);
+  closers.push(() => {
+    client.destroy();
+    return Promise.resolve();
+  });
+  const store = new S3ObjectStore(client, {
+    partSizeBytes: config.s3.partSizeBytes,
+    queueSize: config.s3.queueSize,
+  });
+  const targets = createTargetResolver(s3.orgTargets, s3.defaultTarget);
+  const buckets = [
+    ...new Set([...s3.orgTargets.values(), s3.defaultTarget].flatMap((t) => (t ? [t.bucket] : []))),
+  ];
+  if (config.s3.createBuckets && config.runsWorker) {
+    for (const bucket of buckets) {
+      await ensureBucket(client, bucket, { publicRead: config.s3.publicRead, logger });
+    }
+  }
+
+  const sources = createSourceFetcher(config.sources);
+  if (
+    config.sources.allowedUrlPrefixes.length === 0 &&
+    config.sources.sharedStorage.length === 0 &&
+    config.sources.fileRoots.length === 0
+  ) {
+    logger.warn(
+      'No source is allowed (SOURCE_ALLOWED_PREFIXES, SOURCE_SHARED_STORAGE, SOURCE_FILE_ROOTS): every distribute will be refused',
+    );
+  }
+
+  const broker = await Broker.connect({
+    url: config.amqp.url,
+    prefix: config.amqp.prefix,
+    deliveryLimit: config.amqp.deliveryLimit,
+    // A command carries the whole mediapackage XML; leave room for the JSON around it.
+    maxBodyBytes: config.maxBodyBytes * 2 + 64 * 1024,
+    logger,
+  });
+  closers.push(() => broker.close({ graceMs: config.shutdownGraceMs }));
+
+  const distributionDeps = {
+    store,
+    sources,
+    availability: createAvailabilityChecker(config.availability),
+    targets,
+    retry: config.retry,
+    xmlLimits: config.xmlLimits,
+    logger,
+  };
+
+  if (config.runsWorker) {
+    const clock = () => new Date();
+    await broker.consumeCommands({
+      prefetch: config.amqp.concurrency,
+      handler: (delivery, signal) =>
+        processCommand(
+          delivery,
+          {
+            distribution: distributionDeps,
+            publishEvent: ({ routingKey, event }) =>
+              broker.publishEvent(routingKey, Buffer.from(JSON.stringify(event)), {
+                messageId: event.id,
+                type: event.type,
+                contentType: 'application/cloudevents+json',
+              }),
+            sendReply: (replyTo, correlationId, reply) =>
+              broker.sendReply(replyTo, Buffer.from(JSON.stringify(reply)), {
+                messageId: `${reply.jobId}:${reply.status}`,
+                correlationId,
+                type: 'job-reply',
+              }),
+            maxCommandBytes: config.maxBodyBytes * 2 + 64 * 1024,
+            clock,
+            logger,
+          },
+          signal,
+        ),
+    });
+    logger.info({ concurrency: config.amqp.concurrency }, 'worker consuming commands');
+  }
+
+  let url: string | undefined;
+  if (config.runsApi) {
+    const jobs = new JobService({
+      store: new MemoryJobStore(),
+      send: (command, { replyTo }) =>
+        broker.publishCommand(command.type, Buffer.from(JSON.stringify(command)), {
+          messageId: command.jobId,
+          correlationId: command.jobId,
+          replyTo,
+          type: command.type,
+        }),
+      replyTo: () => replyQueue,
+      newJobId: createJobIdGenerator(),
+      clock: () => new Date(),
+      jobUrl: (id) => `${config.http.publicUrl}/jobs/${id}`,
+      jobLoad: config.jobLoad,
+    });
+    const replyQueue = await broker.openReplyQueue((delivery) => {
+      const reply = parseReply(delivery.body);
+      if (reply === undefined) logger.warn('ignored a malformed reply');
+      else jobs.applyReply(reply);
+    });
+
+    const app = createApp({
+      jobs,
+      validate: (command) => {
+        validateCommand(command, distributionDeps);
+      },
+      syncTimeoutMs: config.syncTimeoutMs,
+      defaultOrganization: config.defaultOrganization,
+      readiness: () => readiness(broker, () => checkBuckets(client, buckets)),
+      maxBodyBytes: config.maxBodyBytes,
+      logger,
+    });
+    const server = await listen(app.fetch, config.http.host, config.http.port);
+    closers.push(() => closeServer(server));
+    const address = server.address() as AddressInfo;
+    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    logger.info({ url }, 'HTTP adapter listening');
+  }
+
+  return { url, broker, close };
+}
+
+async function s3Connection(
+  config: Config,
+  logger: Logger,
+  closers: (() => Promise<void>)[],
+): Promise<{
+  settings: Parameters<typeof createS3Client>[0];
+  defaultTarget: DistributionTarget | undefined;
+  orgTargets: Map<string, DistributionTarget>;
+}> {
+  const { s3 } = config;
+  let endpoint = s3.endpoint;
+  let credentials = s3.credentials;
+  let baseUrl = s3.baseUrl;
+  if (s3.embedded !== undefined) {
+    const embedded = await startEmbeddedS3({
+      directory: s3.embedded.directory,
+      host: s3.embedded.host,
+      port: s3.embedded.port,
+    });
+    closers.push(() => embedded.close());
+    endpoint = embedded.endpoint;
+    credentials = { accessKeyId: embedded.accessKeyId, secretAccessKey: embedded.secretAccessKey };
+    baseUrl = `${embedded.endpoint}/{bucket}/`;
+    logger.warn(
+      { endpoint, directory: s3.embedded.directory },
+      'No S3_ENDPOINT configured: serving the embedded S3-compatible store (for trying out; use AWS S3 or MinIO in production)',
+    );
+  }
+  const target = (bucket: string): DistributionTarget => ({
+    bucket,
+    baseUrl: (baseUrl ?? '').replaceAll('{bucket}', bucket),
+  });
+  return {
+    settings: {
+      region: s3.region,
+      endpoint,
+      forcePathStyle: s3.forcePathStyle,
+      credentials,
+      maxAttempts: s3.maxAttempts,
+      connectionTimeoutMs: s3.connectionTimeoutMs,
+      requestTimeoutMs: s3.requestTimeoutMs,
+      maxSockets: s3.maxSockets,
+    },
+    defaultTarget: s3.bucket === undefined ? undefined : target(s3.bucket),
+    orgTargets: new Map([...s3.orgBuckets].map(([org, bucket]) => [org, target(bucket)])),
+  };
+}
+
+async function readiness(broker: Broker, storage: () => Promise<void>): Promise<Readiness> {
+  const checks: Record<string, string> = {};
+  checks.broker = broker.isConnected() ? 'ok' : 'disconnected';
+  try {
+    await storage();
+    checks.storage = 'ok';
+  } catch (error) {
+    checks.storage = error instanceof Error ? error.message : String(error);
+  }
+  return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+}
+
+async function checkBuckets(client: ReturnType<typeof createS3Client>, buckets: string[]) {
+  const signal = AbortSignal.timeout(3000);
+  for (const bucket of buckets) await checkBucket(client, bucket, signal);
+}
+
+function parseReply(body: Buffer): JobReply | undefined {
+  try {
+    const value = JSON.parse(body.toString('utf8')) as Partial<JobReply>;
+    if (
+      typeof value.jobId === 'string' &&
+      typeof value.time === 'string' &&
+      (value.status === 'RUNNING' || value.status === 'FINISHED' || value.status === 'FAILED')
+    ) {
+      return value as JobReply;
+    }
+  } catch {
+    // Falls through to undefined: a reply queue only gets what workers send.
+  }
+  return undefined;
+}
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => {
+      resolve(server);
+    });
+    server.once('error', reject);
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    // Idle keep-alive connections would hold close() open until they time out.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}

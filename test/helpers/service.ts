@@ -1,0 +1,72 @@
+import pino from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { startService, type RunningService } from '../../src/service.js';
+import { startTestBroker } from './rabbit.js';
+import { startTestS3, type TestS3 } from './s3.js';
+import { startSourceServer, type SourceServer } from './source-server.js';
+
+/** The whole service, started in-process against a real broker and a real S3 server. */
+export interface TestStack {
+  readonly service: RunningService;
+  readonly url: string;
+  readonly s3: TestS3;
+  readonly bucket: string;
+  /** Public base URL of distributed objects (the S3 server's path-style bucket URL). */
+  readonly baseUrl: string;
+  readonly sources: SourceServer;
+  readonly amqpUrl: string;
+  readonly prefix: string;
+  close(): Promise<void>;
+}
+
+/** Starts broker topology, S3 bucket, source server and service with unique names. */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const broker = await startTestBroker();
+  const s3 = await startTestS3();
+  const sources = await startSourceServer();
+  const bucket = await s3.createBucket();
+  const baseUrl = `${s3.endpoint}/${bucket}/`;
+  const config = loadConfig({
+    ROLE: 'all',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    AMQP_URL: broker.url,
+    AMQP_PREFIX: broker.prefix,
+    AMQP_DELIVERY_LIMIT: '3',
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    S3_BUCKET: bucket,
+    DISTRIBUTION_BASE_URL: baseUrl,
+    S3_MAX_ATTEMPTS: '1',
+    SOURCE_ALLOWED_PREFIXES: sources.baseUrl,
+    SOURCE_READ_TIMEOUT_MS: '5000',
+    CHECK_AVAILABILITY_TRIES: '3',
+    CHECK_AVAILABILITY_INTERVAL_MS: '50',
+    RETRY_ATTEMPTS: '2',
+    RETRY_BASE_DELAY_MS: '20',
+    SYNC_TIMEOUT_MS: '20000',
+    SHUTDOWN_GRACE_MS: '2000',
+    ...env,
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const service = await startService(config, logger);
+  if (service.url === undefined) throw new Error('the test stack needs the API role');
+  return {
+    service,
+    url: service.url,
+    s3,
+    bucket,
+    baseUrl,
+    sources,
+    amqpUrl: broker.url,
+    prefix: broker.prefix,
+    close: async () => {
+      await service.close();
+      await sources.close();
+      await s3.close();
+      await broker.close();
+    },
+  };
+}
