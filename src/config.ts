@@ -11,11 +11,10 @@ const MiB = 1024 * 1024;
 
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .transform((v) => v === 'true' || v === '1' || v === 'yes')
-    .default(fallback);
+const boolText = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = (fallback: boolean) => boolText.default(fallback);
 const list = z
   .string()
   .default('')
@@ -65,7 +64,8 @@ const envSchema = z.object({
 
   S3_ENDPOINT: optionalText.pipe(httpUrl.optional()),
   S3_REGION: z.string().min(1).default('us-east-1'),
-  S3_FORCE_PATH_STYLE: bool(false).optional(),
+  /** Unset: path style with a custom endpoint (S3-compatible servers), virtual host on AWS. */
+  S3_FORCE_PATH_STYLE: boolText.optional(),
   S3_ACCESS_KEY_ID: optionalText,
   S3_SECRET_ACCESS_KEY: optionalText,
   S3_BUCKET: optionalText,

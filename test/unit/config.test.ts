@@ -50,3 +50,17 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('S3 path style', () => {
+  const base = {
+    S3_ENDPOINT: 'http://minio:9000',
+    DISTRIBUTION_BASE_URL: 'http://m/b/',
+    S3_BUCKET: 'b',
+  };
+
+  it('is left to the client (path style for custom endpoints) unless set', () => {
+    expect(loadConfig(base).s3.forcePathStyle).toBeUndefined();
+    expect(loadConfig({ ...base, S3_FORCE_PATH_STYLE: 'false' }).s3.forcePathStyle).toBe(false);
+    expect(loadConfig({ ...base, S3_FORCE_PATH_STYLE: 'true' }).s3.forcePathStyle).toBe(true);
+  });
+});
