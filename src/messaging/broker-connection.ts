@@ -96,6 +96,9 @@ export class BrokerConnection {
     terminal.catch(noop);
     const model = await connect(options.url, {
       timeout: options.connectTimeoutMs,
+      // amqplib writes a publish as separate method, header and body frames; with Nagle on,
+      // the kernel holds the later ones until the broker's delayed ACK (~40 ms a confirm).
+      noDelay: true,
       clientProperties: { connection_name: options.connectionName },
       recovery: {
         waitForConnect: false,
