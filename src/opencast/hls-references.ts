@@ -1,0 +1,71 @@
+/**
+ * The reference map of one HLS group (wire spec §6.2 b): logical name -> the relative
+ * reference under which that element is reachable from any other element of the same
+ * mediapackage publication.
+ *
+ * Every element is published at `<mp>/<elementId>/<fileName>`, so from inside any element
+ * folder another element is always `../<elementId>/<fileName>`. Opencast computes the same
+ * value with `Path.relativize` over workspace paths; we build it directly.
+ *
+ * References come only from element ids and URLs, never from playlist content, so a
+ * playlist can never make another playlist point outside its mediapackage.
+ */
+import { assertSafeSegment, fileNameFromUrl } from '../distribution/object-key.js';
+import { AppError } from '../errors.js';
+import type { MediaPackageElement } from './model.js';
+
+/**
+ * The name playlists use for an element: its `logicalname`, or when unset (or empty) the
+ * file name of its URL. Opencast falls back to the whole URL path, which never equals a
+ * playlist line, so a playlist of tracks without logical names went out unchanged and
+ * unplayable (spec §6.5 step 7). The file name is what a playlist written next to its
+ * media actually contains.
+ */
+export function logicalNameOf(element: MediaPackageElement): string {
+  const name = element.logicalName;
+  return name === undefined || name === '' ? fileNameFromUrl(element.url) : name;
+}
+
+/**
+ * `../<elementId>/<fileName>`, each segment percent-encoded with the rule of
+ * `distributionUrl`, so a player resolving it lands on the stored key. INVALID_KEY for an
+ * element id that is not a safe key segment (such as `..`) or a URL without a file name.
+ */
+export function relativeReference(element: MediaPackageElement): string {
+  assertSafeSegment(element.id, 'Element id');
+  return `../${encodeSegment(element.id)}/${encodeSegment(fileNameFromUrl(element.url))}`;
+}
+
+/**
+ * Logical name -> relative reference for the tracks of one group. Two tracks with the same
+ * logical name are refused (INVALID_INPUT): Opencast keeps one of them at random (a
+ * HashMap), which silently drops a playlist or points a playlist at the wrong media.
+ */
+export function buildReferenceMap(
+  tracks: readonly MediaPackageElement[],
+  flavor: string | undefined,
+): ReadonlyMap<string, string> {
+  const owners = new Map<string, string>();
+  const references = new Map<string, string>();
+  for (const track of tracks) {
+    const name = logicalNameOf(track);
+    const owner = owners.get(name);
+    if (owner !== undefined) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Tracks ${owner} and ${track.id} of flavor ${flavor ?? '(none)'} share the logical name ${JSON.stringify(name)}; playlist references would be ambiguous`,
+      );
+    }
+    owners.set(name, track.id);
+    references.set(name, relativeReference(track));
+  }
+  return references;
+}
+
+/** The percent-encoding of `distributionUrl` (object-key.ts): RFC 3986 unreserved stay. */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
