@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import { Readable } from 'node:stream';
 import { serializeElementArray, withUrl } from '../opencast/element-xml.js';
+import { rewriteHls, type RewrittenPlaylist } from '../opencast/hls.js';
+import { planHlsGroups, type HlsPlan } from '../opencast/hls-groups.js';
 import { findElement, parseMediaPackage } from '../opencast/mediapackage.js';
 import type { MediaPackage, MediaPackageElement } from '../opencast/model.js';
 import type { XmlLimits } from '../opencast/xml-tree.js';
@@ -8,6 +11,7 @@ import type { DistributeCommand } from './command.js';
 import { distributionUrl, objectKey } from './object-key.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
 import type { AvailabilityChecker, ObjectStore, SourceFetcher } from './ports.js';
+import { readPlaylistTexts } from './playlist-texts.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { DistributionTarget, TargetResolver } from './targets.js';
 
@@ -41,14 +45,19 @@ export async function distribute(
   deps: DistributionDeps,
   signal: AbortSignal,
 ): Promise<CommandOutcome> {
-  const { mediaPackage, target, plan } = planDistribution(command, deps);
+  const { mediaPackage, target, plan, hls } = planDistribution(command, deps);
   const log = deps.logger.child({ jobId: command.jobId, mediaPackageId: mediaPackage.id });
+  // HLS: playlists are rewritten so their references point into sibling element folders.
+  const playlists: ReadonlyMap<string, RewrittenPlaylist> =
+    hls.playlists.length === 0
+      ? new Map()
+      : rewriteHls(hls, await readPlaylistTexts(hls.playlists, { ...deps, logger: log }, signal));
   const written: PlannedUpload[] = [];
   const objects: ObjectOutcome[] = [];
   try {
     for (const upload of plan) {
       const size = await withRetry(
-        () => uploadOne(upload, target.bucket, deps, signal),
+        () => uploadOne(upload, playlists.get(upload.element.id), target.bucket, deps, signal),
         deps.retry,
         signal,
         (err, attempt, delayMs) => {
@@ -76,7 +85,11 @@ export async function distribute(
   return {
     operation: 'distribute',
     mediaPackageId: mediaPackage.id,
-    payload: serializeElementArray(plan.map((upload) => withUrl(upload.element, upload.url))),
+    payload: serializeElementArray(
+      plan.map((upload) =>
+        withUrl(playlists.get(upload.element.id)?.element ?? upload.element, upload.url),
+      ),
+    ),
     objects,
   };
 }
@@ -86,6 +99,8 @@ export interface DistributionPlan {
   readonly mediaPackage: MediaPackage;
   readonly target: DistributionTarget;
   readonly plan: readonly PlannedUpload[];
+  /** The HLS groups among the requested tracks (no playlists: nothing to rewrite). */
+  readonly hls: HlsPlan;
 }
 
 /**
@@ -112,7 +127,7 @@ export function planDistribution(
     );
     return { element, key, url: distributionUrl(target.baseUrl, key) } satisfies PlannedUpload;
   });
-  return { mediaPackage, target, plan };
+  return { mediaPackage, target, plan, hls: planHlsGroups(plan.map((p) => p.element)) };
 }
 
 /** The element with this id, or ELEMENT_NOT_FOUND with Opencast's wording. */
@@ -129,10 +144,23 @@ export function requireElement(mediaPackage: MediaPackage, id: string): MediaPac
 
 async function uploadOne(
   upload: PlannedUpload,
+  playlist: RewrittenPlaylist | undefined,
   bucket: string,
   deps: DistributionDeps,
   signal: AbortSignal,
 ): Promise<number> {
+  if (playlist !== undefined) {
+    const body = Buffer.from(playlist.text, 'utf8');
+    const result = await deps.store.putObject({
+      bucket,
+      key: upload.key,
+      body: Readable.from([body]),
+      contentLength: body.length,
+      contentType: upload.element.mimetype ?? 'application/x-mpegURL',
+      signal,
+    });
+    return result.size;
+  }
   const source = await deps.sources.open(upload.element.url, signal);
   try {
     const result = await deps.store.putObject({

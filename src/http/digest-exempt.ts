@@ -1,0 +1,16 @@
+import type { Context } from 'hono';
+
+/**
+ * An `exempt` rule for `digestAuth`: `GET|HEAD /health`, `GET|HEAD /ready` (probes of
+ * the orchestrator, which has no Opencast credentials) and `HEAD …/dispatch`, the heartbeat
+ * Opencast's service registry sends. The heartbeat could authenticate (it goes through
+ * HttpClient's normal challenge handling); exempting it saves a round trip and answers
+ * nothing but 200.
+ */
+export function isHealthOrHeartbeat(c: Context): boolean {
+  const method = c.req.method;
+  const path = c.req.path.replace(/\/+$/, '');
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (path === '/health' || path === '/ready') return true;
+  return method === 'HEAD' && path.endsWith('/dispatch');
+}
