@@ -36,6 +36,10 @@ export const errorCodes = {
   BROKER_UNAVAILABLE: { retryable: true },
   /** A sync request did not get its reply in time; the job goes on. */
   REPLY_TIMEOUT: { retryable: true },
+  /** Too many requests are waiting; try again later. */
+  OVERLOADED: { retryable: true },
+  /** The process is stopping; another one will take the request. */
+  SHUTTING_DOWN: { retryable: true },
   /** No job with this id is known. */
   JOB_NOT_FOUND: { retryable: false },
   /** Authentication failed or is missing. */

@@ -6,12 +6,9 @@ import { NONCE_EXPIRED_REASON, unauthorized } from './digest-challenge.js';
 import { splitAuthorization } from './digest-header.js';
 import { createNonceCodec } from './digest-nonce.js';
 import { NonceUseTracker } from './digest-replay.js';
-import {
-  verifyDigest,
-  type DigestRejectReason,
-  type PasswordLookup,
-  type Verdict,
-} from './digest-verify.js';
+import type { QopMode } from './digest-directives.js';
+import type { DigestRejectReason, PasswordLookup, Verdict } from './digest-verdict.js';
+import { verifyDigest } from './digest-verify.js';
 
 /** The context variables the middleware sets: `c.get('user')` is the authenticated name. */
 export interface DigestAuthEnv {
@@ -38,7 +35,7 @@ export interface DigestAuthOptions {
    * `both` (default): offer `qop="auth"` and also accept the RFC 2069 form without qop, which
    * Opencast's POSTs use. `auth`: require qop (breaks Opencast's POSTs). `none`: RFC 2069 only.
    */
-  readonly qop?: 'auth' | 'none' | 'both';
+  readonly qop?: QopMode;
   /** Requests that pass without credentials, e.g. health checks. */
   readonly exempt?: (c: Context) => boolean;
   /** Also accept `Authorization: Basic` (for curl users); default false. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PasswordLookup, Verdict } from './digest-verify.js';
+import type { PasswordLookup, Verdict } from './digest-verdict.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const decoy = randomBytes(24).toString('base64');

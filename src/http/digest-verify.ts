@@ -1,36 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { digestResponse, hexLength, parseAlgorithm, sameDigest } from './digest-hash.js';
-import { parseAuthParams } from './digest-header.js';
+import { readDirectives, type QopMode } from './digest-directives.js';
+import { digestResponse, sameDigest } from './digest-hash.js';
 import type { NonceCodec } from './digest-nonce.js';
 import type { NonceUseTracker } from './digest-replay.js';
-
-/** Why a credential was refused; for logs and metrics, never sent to the client. */
-export type DigestRejectReason =
-  | 'missing'
-  | 'malformed'
-  | 'scheme'
-  | 'unsupported'
-  | 'realm'
-  | 'qop'
-  | 'uri'
-  | 'nonce'
-  | 'credentials'
-  | 'expired'
-  | 'replayed'
-  | 'forgotten';
-
-/** The outcome of checking one credential. `stale` asks the client for a new nonce only. */
-export type Verdict =
-  | { readonly ok: true; readonly user: string }
-  | { readonly ok: false; readonly reason: DigestRejectReason; readonly stale?: boolean };
-
-/** Looks a user's password up; undefined for an unknown user. */
-export type PasswordLookup = (username: string) => string | undefined | Promise<string | undefined>;
+import type { PasswordLookup, Verdict } from './digest-verdict.js';
 
 /** What {@link verifyDigest} needs besides the request. */
 export interface VerifyDeps {
   readonly realm: string;
-  readonly qop: 'auth' | 'none' | 'both';
+  readonly qop: QopMode;
   readonly lookup: PasswordLookup;
   readonly nonces: NonceCodec;
   readonly uses: NonceUseTracker;
@@ -46,78 +24,41 @@ export interface DigestRequest {
 // An unknown user is checked against this, so it costs the same as a wrong password.
 const decoy = randomBytes(24).toString('base64');
 
-/** Checks the credentials of an `Authorization: Digest` header against the request. */
+/**
+ * Checks the credentials of an `Authorization: Digest` header against the request, cheapest
+ * checks first. Replays are looked for last, so that only a correct credential is recorded.
+ */
 export async function verifyDigest(
   credentials: string,
   request: DigestRequest,
   deps: VerifyDeps,
 ): Promise<Verdict> {
-  const p = parseAuthParams(credentials);
-  if (p === undefined) return { ok: false, reason: 'malformed' };
-  const [username, realm, nonce, uri, response] = [
-    p.get('username'),
-    p.get('realm'),
-    p.get('nonce'),
-    p.get('uri'),
-    p.get('response'),
-  ];
-  if (username === undefined || realm === undefined || nonce === undefined) {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (uri === undefined || response === undefined) return { ok: false, reason: 'malformed' };
-  // `username*` (RFC 8187 encoding), `userhash` and `auth-int` are not implemented.
-  if (p.has('username*') || p.get('userhash') === 'true') {
-    return { ok: false, reason: 'unsupported' };
-  }
-  if (realm !== deps.realm) return { ok: false, reason: 'realm' };
-  const algorithm = parseAlgorithm(p.get('algorithm'));
-  if (algorithm === undefined) return { ok: false, reason: 'unsupported' };
-  const qop = p.get('qop');
-  const nc = p.get('nc');
-  const cnonce = p.get('cnonce');
-  let count: number | undefined;
-  if (qop === undefined) {
-    if (deps.qop === 'auth') return { ok: false, reason: 'qop' };
-    if (nc !== undefined || cnonce !== undefined || algorithm.endsWith('-sess')) {
-      return { ok: false, reason: 'malformed' };
-    }
-  } else {
-    if (qop !== 'auth') return { ok: false, reason: 'unsupported' };
-    if (deps.qop === 'none') return { ok: false, reason: 'qop' };
-    if (nc === undefined || !/^[0-9a-fA-F]{8}$/.test(nc) || cnonce === undefined) {
-      return { ok: false, reason: 'malformed' };
-    }
-    count = parseInt(nc, 16);
-    if (count === 0 || cnonce === '' || cnonce.length > 256) {
-      return { ok: false, reason: 'malformed' };
-    }
-  }
-  if (!new RegExp(`^[0-9a-fA-F]{${hexLength(algorithm)}}$`).test(response)) {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (!sameResource(uri, request.url)) return { ok: false, reason: 'uri' };
-  const issued = deps.nonces.check(nonce, deps.now);
+  const read = readDirectives(credentials, deps.qop);
+  if (!read.ok) return read;
+  const d = read.directives;
+  if (d.realm !== deps.realm) return { ok: false, reason: 'realm' };
+  if (!sameResource(d.uri, request.url)) return { ok: false, reason: 'uri' };
+  const issued = deps.nonces.check(d.nonce, deps.now);
   if (!issued.valid) return { ok: false, reason: 'nonce' };
 
   // Header bytes arrive as latin1 code units; read the name as the UTF-8 it was sent in.
-  const user = Buffer.from(username, 'latin1').toString('utf8');
+  const user = Buffer.from(d.username, 'latin1').toString('utf8');
   const password = await deps.lookup(user);
   const expected = digestResponse({
-    algorithm,
+    algorithm: d.algorithm,
     username: user,
-    realm,
+    realm: d.realm,
     password: password ?? decoy,
     method: request.method,
-    uri,
-    nonce,
-    ...(cnonce === undefined ? {} : { cnonce }),
-    ...(nc === undefined ? {} : { qop: { qop: 'auth', nc } }),
+    uri: d.uri,
+    nonce: d.nonce,
+    ...(d.qop === undefined ? {} : { cnonce: d.qop.cnonce, qop: { qop: 'auth', nc: d.qop.nc } }),
   });
-  const matches = sameDigest(expected, response);
+  const matches = sameDigest(expected, d.response);
   if (password === undefined || !matches) return { ok: false, reason: 'credentials' };
   // Checked only now, so that `stale` is said to a client whose credentials are right.
   if (issued.expired) return { ok: false, reason: 'expired', stale: true };
-  const use = deps.uses.use(nonce, issued.issuedAt, count, deps.now);
+  const use = deps.uses.use(d.nonce, issued.issuedAt, d.qop?.count, deps.now);
   if (use !== 'fresh') return { ok: false, reason: use, stale: true };
   return { ok: true, user };
 }

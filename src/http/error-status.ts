@@ -23,6 +23,8 @@ export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
   NO_BUCKET: 500,
   BROKER_UNAVAILABLE: 503,
   REPLY_TIMEOUT: 504,
+  OVERLOADED: 503,
+  SHUTTING_DOWN: 503,
   JOB_NOT_FOUND: 404,
   UNAUTHORIZED: 401,
   PAYLOAD_TOO_LARGE: 413,

@@ -27,6 +27,8 @@ export interface JobServiceDeps {
   /** The URL of a job's resource, for the job XML `url`. */
   readonly jobUrl: (id: string) => string;
   readonly jobLoad: number;
+  /** Sync requests waiting at once; more are refused with 503 (OVERLOADED). */
+  readonly maxWaiters?: number | undefined;
 }
 
 /** A job in a terminal state, with the worker's error when it failed. */
@@ -37,6 +39,8 @@ export interface CompletedJob {
 
 interface Waiter {
   readonly resolve: (completed: CompletedJob) => void;
+  readonly reject: (error: AppError) => void;
+  readonly timer: NodeJS.Timeout;
 }
 
 /**
@@ -44,7 +48,8 @@ interface Waiter {
  * the workers' replies. Sync callers wait for a job's terminal reply.
  */
 export class JobService {
-  readonly #waiters = new Map<string, Set<Waiter>>();
+  readonly #waiters = new Map<string, Waiter>();
+  #closed = false;
 
   constructor(private readonly deps: JobServiceDeps) {}
 
@@ -55,6 +60,11 @@ export class JobService {
 
   /** Submits and waits for the job's terminal state, at most `timeoutMs`. */
   async submitAndWait(request: JobRequest, timeoutMs: number): Promise<CompletedJob> {
+    if (this.#closed) throw shuttingDown();
+    const maxWaiters = this.deps.maxWaiters ?? 1000;
+    if (this.#waiters.size >= maxWaiters) {
+      throw new AppError('OVERLOADED', `${maxWaiters} sync requests are waiting already`);
+    }
     const id = this.deps.newJobId();
     // Register the waiter before publishing: a fast worker may reply before `submit` returns.
     const done = this.#wait(id, timeoutMs);
@@ -67,7 +77,18 @@ export class JobService {
     return done;
   }
 
+  /** Refuses new requests and fails every waiting sync request with 503 (shutdown). */
+  close(): void {
+    this.#closed = true;
+    for (const id of [...this.#waiters.keys()]) {
+      const waiter = this.#waiters.get(id);
+      this.#cancelWait(id);
+      waiter?.reject(shuttingDown());
+    }
+  }
+
   async #submit(id: string, request: JobRequest): Promise<Job> {
+    if (this.#closed) throw shuttingDown();
     const { parentJobId, ...fields } = request;
     const command = { ...fields, version: 1, jobId: id } as Command;
     const job: Job = {
@@ -126,9 +147,9 @@ export class JobService {
       };
     });
     if (job !== undefined && isTerminal(job)) {
-      const waiters = this.#waiters.get(job.id);
-      this.#waiters.delete(job.id);
-      for (const waiter of waiters ?? []) waiter.resolve({ job, error: reply.error });
+      const waiter = this.#waiters.get(job.id);
+      this.#cancelWait(job.id);
+      waiter?.resolve({ job, error: reply.error });
     }
   }
 
@@ -151,21 +172,20 @@ export class JobService {
           ),
         );
       }, timeoutMs);
-      const waiter: Waiter = {
-        resolve: (completed) => {
-          clearTimeout(timer);
-          resolve(completed);
-        },
-      };
-      const set = this.#waiters.get(id) ?? new Set<Waiter>();
-      set.add(waiter);
-      this.#waiters.set(id, set);
+      this.#waiters.set(id, { resolve, reject, timer });
     });
   }
 
+  /** Forgets a waiter and stops its timer, so nothing fires for a request that is gone. */
   #cancelWait(id: string): void {
+    const waiter = this.#waiters.get(id);
+    if (waiter !== undefined) clearTimeout(waiter.timer);
     this.#waiters.delete(id);
   }
+}
+
+function shuttingDown(): AppError {
+  return new AppError('SHUTTING_DOWN', 'The service is shutting down; try again');
 }
 
 /** The job arguments as Opencast stores them (wire spec §3.3). */

@@ -9,7 +9,7 @@ import {
   type DigestAuthOptions,
 } from '../../../src/http/digest-auth.js';
 import { isHealthOrHeartbeat } from '../../../src/http/digest-exempt.js';
-import type { DigestRejectReason } from '../../../src/http/digest-verify.js';
+import type { DigestRejectReason } from '../../../src/http/digest-verdict.js';
 
 // The client side is written here from RFC 2069/2617/7616, independently of src/.
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');

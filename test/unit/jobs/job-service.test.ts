@@ -1,0 +1,68 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors.js';
+import { JobService, type JobRequest } from '../../../src/jobs/job-service.js';
+import { MemoryJobStore } from '../../../src/jobs/job-store.js';
+
+const request: JobRequest = {
+  type: 'retract',
+  organization: 'mh_default_org',
+  channelId: 'c',
+  mediapackage: '<mediapackage/>',
+  elementIds: ['e'],
+};
+
+function service(send: () => Promise<void>, maxWaiters?: number) {
+  let next = 1;
+  return new JobService({
+    store: new MemoryJobStore(),
+    send,
+    replyTo: () => 'q',
+    newJobId: () => String(next++),
+    clock: () => new Date(),
+    jobUrl: (id) => `/jobs/${id}`,
+    jobLoad: 0.1,
+    maxWaiters,
+  });
+}
+
+describe('JobService sync waiting', () => {
+  it('leaves no timer behind when the publish fails (no late unhandled rejection)', async () => {
+    const jobs = service(() => Promise.reject(new AppError('BROKER_UNAVAILABLE', 'down')));
+    await expect(jobs.submitAndWait(request, 20)).rejects.toMatchObject({
+      code: 'BROKER_UNAVAILABLE',
+    });
+    // Had the timer survived, it would reject an abandoned promise here and vitest would
+    // report the unhandled rejection as an error of this test.
+    await sleep(60);
+    expect(jobs.get('1')?.status).toBe('FAILED');
+  });
+
+  it('refuses sync requests beyond maxWaiters with OVERLOADED', async () => {
+    const jobs = service(() => Promise.resolve(), 1);
+    const first = jobs.submitAndWait(request, 1000);
+    await expect(jobs.submitAndWait(request, 1000)).rejects.toMatchObject({ code: 'OVERLOADED' });
+    jobs.applyReply({ version: 1, jobId: '1', status: 'FINISHED', time: new Date().toISOString() });
+    await expect(first).resolves.toMatchObject({ job: { status: 'FINISHED' } });
+  });
+
+  it('fails waiting requests with SHUTTING_DOWN on close and refuses new ones', async () => {
+    const jobs = service(() => Promise.resolve());
+    const waiting = jobs.submitAndWait(request, 10_000);
+    await sleep(5);
+    jobs.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    await expect(jobs.submit(request)).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+  });
+
+  it('ignores replies for unknown jobs and after a terminal state', () => {
+    const jobs = service(() => Promise.resolve());
+    jobs.applyReply({
+      version: 1,
+      jobId: '999',
+      status: 'FINISHED',
+      time: new Date().toISOString(),
+    });
+    expect(jobs.get('999')).toBeUndefined();
+  });
+});
