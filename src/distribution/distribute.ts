@@ -69,7 +69,9 @@ export async function distribute(
       objects.push(describe(upload, target.bucket, size));
     }
   } catch (error) {
-    await removeWritten(written, target.bucket, deps, log);
+    // On shutdown or a lost channel the command goes back to the queue and may already
+    // run elsewhere: removing its objects now could delete what that run just wrote.
+    if (!signal.aborted) await removeWritten(written, target.bucket, deps, log);
     throw error;
   }
 
@@ -178,6 +180,7 @@ async function uploadOne(
   }
 }
 
+/** Deletes exactly the objects this run wrote (never whole folders of older publications). */
 async function removeWritten(
   written: readonly PlannedUpload[],
   bucket: string,
@@ -185,11 +188,10 @@ async function removeWritten(
   log: Logger,
 ): Promise<void> {
   for (const upload of written) {
-    const folder = upload.key.slice(0, upload.key.lastIndexOf('/') + 1);
     try {
-      await deps.store.deletePrefix(bucket, folder);
+      await deps.store.deleteObject(bucket, upload.key);
     } catch (err) {
-      log.error({ err, folder }, 'could not remove a partly distributed element');
+      log.error({ err, key: upload.key }, 'could not remove a partly distributed element');
     }
   }
 }

@@ -32,6 +32,8 @@ export interface ObjectStore {
   }): Promise<{ readonly size: number }>;
   /** Deletes every object whose key starts with `prefix`; resolves with how many. */
   deletePrefix(bucket: string, prefix: string, signal?: AbortSignal): Promise<number>;
+  /** Deletes one object; deleting a missing object succeeds. */
+  deleteObject(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
   /** Size of an object, or undefined when it does not exist. */
   headObject(bucket: string, key: string, signal?: AbortSignal): Promise<number | undefined>;
 }

@@ -1,33 +1,43 @@
-import { keyFromDistributedUrl, elementFolder, type KeyContext } from './object-key.js';
+import { elementFolder, keyFromDistributedUrl, type KeyContext } from './object-key.js';
 
-/** Which folder a retract removes for one element, and how it was found. */
+/** What a retract removes for one element, and how it was found. */
 export interface RetractTarget {
+  /** The element folder, always `org/channel/mediapackage/element/` of this mediapackage. */
   readonly folder: string;
-  /** `url`: the URL ends in org/channel/mp/folder/file; `base`: the URL minus the base; `element-id`: neither. */
-  readonly foundBy: 'url' | 'base' | 'element-id';
+  /** `url`: the URL ends in org/channel/mp/folder/file; `element-id`: it does not. */
+  readonly foundBy: 'url' | 'element-id';
+  /**
+   * A key written before Opencast 10 (no org segment: `channel/mp/element/file`) that the
+   * URL points to under the base. Only this exact key is deleted, as Opencast does: a
+   * three-segment prefix could match the folder of another organization's mediapackage.
+   */
+  readonly legacyKey?: string | undefined;
 }
 
 /**
  * Finds the distribution folder of a published element. Opencast derives the key from the
  * URL minus the current base and silently does nothing when the base changed. We look for
- * `org/channel/mediapackage/<folder>/<file>` at the end of the URL path first, whatever the
- * base (callers such as publish-engage re-identify elements, so the folder is not the
- * element id); then the URL minus the base (also finds keys written before Opencast 10,
- * which had no org segment); then the element's own id.
+ * `org/channel/mediapackage/<folder>/<file>` at the end of the URL path, whatever the base
+ * (callers such as publish-engage re-identify elements, so the folder is not the element
+ * id), and fall back to the element's own id. The folder always lies inside this
+ * command's organization, channel and mediapackage.
  */
 export function retractTarget(context: KeyContext, url: string, baseUrl: string): RetractTarget {
   const fromPath = folderFromUrlPath(context, url);
-  if (fromPath !== undefined) return { folder: fromPath, foundBy: 'url' };
+  const legacyKey = legacyKeyOf(context, url, baseUrl);
+  if (fromPath !== undefined) return { folder: fromPath, foundBy: 'url', legacyKey };
+  return { folder: elementFolder(context), foundBy: 'element-id', legacyKey };
+}
 
+function legacyKeyOf(context: KeyContext, url: string, baseUrl: string): string | undefined {
   const key = keyFromDistributedUrl(baseUrl, url);
-  const legacyPrefix = `${context.channelId}/${context.mediaPackageId}/`;
-  if (key !== undefined && key.startsWith(legacyPrefix)) {
-    const segments = key.split('/');
-    if (segments.length === 4) {
-      return { folder: `${segments.slice(0, 3).join('/')}/`, foundBy: 'base' };
-    }
-  }
-  return { folder: elementFolder(context), foundBy: 'element-id' };
+  if (key === undefined) return undefined;
+  const segments = key.split('/');
+  return segments.length === 4 &&
+    segments[0] === context.channelId &&
+    segments[1] === context.mediaPackageId
+    ? key
+    : undefined;
 }
 
 function folderFromUrlPath(context: KeyContext, url: string): string | undefined {

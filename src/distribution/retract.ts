@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { serializeElementArray } from '../opencast/element-xml.js';
 import { parseMediaPackage } from '../opencast/mediapackage.js';
 import type { RetractCommand } from './command.js';
@@ -40,8 +41,17 @@ export async function retract(
   const log = deps.logger.child({ jobId: command.jobId, mediaPackageId: mediaPackage.id });
   const objects: ObjectOutcome[] = [];
   for (const { element, target: found } of plan) {
+    if (found.folder.split('/').length !== 5) {
+      // elementFolder() builds exactly org/channel/mp/element/; anything else is a bug.
+      throw new AppError('INVALID_KEY', `Refusing to delete the prefix ${found.folder}`);
+    }
     const deleted = await withRetry(
-      () => deps.store.deletePrefix(target.bucket, found.folder, signal),
+      async () => {
+        const count = await deps.store.deletePrefix(target.bucket, found.folder, signal);
+        if (found.legacyKey === undefined) return count;
+        await deps.store.deleteObject(target.bucket, found.legacyKey, signal);
+        return count + 1;
+      },
       deps.retry,
       signal,
       (err, attempt, delayMs) => {

@@ -1,7 +1,7 @@
 /**
  * The {@link ObjectStore} port on S3 or an S3-compatible server.
  */
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore, PutObjectInput } from '../distribution/ports.js';
 import { DEFAULT_COPY_PART_SIZE, MAX_SINGLE_COPY_SIZE } from './copy-plan.js';
 import { assertBucketName, assertObjectKey } from './object-key.js';
@@ -69,6 +69,17 @@ export class S3ObjectStore implements ObjectStore {
   /** {@inheritDoc ObjectStore.deletePrefix} */
   deletePrefix(bucket: string, prefix: string, signal?: AbortSignal): Promise<number> {
     return deleteS3Prefix(this.#client, bucket, prefix, signal, this.#deleteMode);
+  }
+
+  /** {@inheritDoc ObjectStore.deleteObject} */
+  async deleteObject(bucket: string, key: string, signal?: AbortSignal): Promise<void> {
+    assertBucketName(bucket);
+    assertObjectKey(key);
+    await callS3(`DeleteObject s3://${bucket}/${key}`, signal, () =>
+      this.#client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), {
+        abortSignal: signal,
+      }),
+    );
   }
 
   /** {@inheritDoc ObjectStore.headObject} A missing bucket also gives undefined (HEAD has no error body). */

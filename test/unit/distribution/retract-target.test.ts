@@ -16,6 +16,7 @@ describe('retractTarget', () => {
     expect(retractTarget(context, url, base)).toEqual({
       folder: `mh_default_org/channelId/${mp}/presenter-delivery/`,
       foundBy: 'url',
+      legacyKey: undefined,
     });
   });
 
@@ -24,12 +25,30 @@ describe('retractTarget', () => {
     expect(retractTarget(context, url, base).folder).toBe(`mh_default_org/channelId/${mp}/e1/`);
   });
 
-  it('finds keys written before Opencast 10 (no org segment) under the base', () => {
+  it('deletes the exact key of a URL written before Opencast 10 (no org segment)', () => {
     const url = `${base}channelId/${mp}/e1/a.mp4`;
     expect(retractTarget(context, url, base)).toEqual({
-      folder: `channelId/${mp}/e1/`,
-      foundBy: 'base',
+      folder: `mh_default_org/channelId/${mp}/presenter-delivery-distributed/`,
+      foundBy: 'element-id',
+      legacyKey: `channelId/${mp}/e1/a.mp4`,
     });
+  });
+
+  it("never reaches another mediapackage's folder with a crafted id/channel pair", () => {
+    // mediapackage id "engage-player" in channel "mh_default_org": the legacy layout
+    // channel/mp/x/ has the shape of the victim folder org/channel/VICTIM/.
+    const crafted = {
+      organization: 'mh_default_org',
+      channelId: 'mh_default_org',
+      mediaPackageId: 'engage-player',
+      elementId: 'e1',
+    };
+    const url = `${base}mh_default_org/engage-player/VICTIM/x.mp4`;
+    const target = retractTarget(crafted, url, base);
+    expect(target.folder).toBe('mh_default_org/mh_default_org/engage-player/e1/');
+    // The only other thing deleted is this exact 4-segment key, which no object of the
+    // current layout (5 segments) can have.
+    expect(target.legacyKey).toBe('mh_default_org/engage-player/VICTIM/x.mp4');
   });
 
   it('falls back to the element id for URLs of other mediapackages or channels', () => {
@@ -39,9 +58,10 @@ describe('retractTarget', () => {
       `${base}other_org/channelId/${mp}/e1/a.mp4`,
       'not a url',
     ]) {
-      expect(retractTarget(context, url, base)).toEqual({
+      expect(retractTarget(context, url, base)).toMatchObject({
         folder: `mh_default_org/channelId/${mp}/presenter-delivery-distributed/`,
         foundBy: 'element-id',
+        legacyKey: undefined,
       });
     }
   });

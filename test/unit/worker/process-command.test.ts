@@ -40,6 +40,10 @@ class MemoryStore implements ObjectStore {
     }
     return Promise.resolve(n);
   }
+  deleteObject(bucket: string, key: string) {
+    this.objects.delete(`${bucket}/${key}`);
+    return Promise.resolve();
+  }
   headObject(bucket: string, key: string) {
     return Promise.resolve(this.objects.get(`${bucket}/${key}`)?.length);
   }
@@ -154,8 +158,11 @@ describe('processCommand', () => {
 
   it('acks a permanent failure with a failed event, and rolls back what it wrote', async () => {
     const { store, events, deps } = setup({ 'episode-dublincore.xml': '<e/>' });
+    const older = `b/mh_default_org/engage-player/${MP}/episode-dc/older-file.xml`;
+    store.objects.set(older, Buffer.from('published before'));
     expect(await processCommand({ body: command(), deliveryCount: 0 }, deps, signal)).toBe('ack');
-    expect(store.objects.size).toBe(0);
+    // Only the object this run wrote is gone; an older file of the folder stays.
+    expect([...store.objects.keys()]).toEqual([older]);
     expect(events[0]?.routingKey).toBe('distribute.failed');
     expect(events[0]?.event.data.error?.code).toBe('SOURCE_NOT_FOUND');
     expect(events[0]?.event.data.mediaPackageId).toBe(MP);
