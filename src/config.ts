@@ -31,17 +31,22 @@ const optionalText = z
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const identifier = z.string().regex(/^[\w\-.:;()@+~]{1,255}$/, 'must be a simple identifier');
 
-/** `a=b,c=d` into pairs, split at the first `=`. */
-const pairs = list.transform((entries, ctx) =>
-  entries.map((entry) => {
-    const at = entry.indexOf('=');
-    if (at <= 0 || at === entry.length - 1) {
-      ctx.addIssue({ code: 'custom', message: `'${entry}' is not of the form name=value` });
-      return ['', ''] as const;
-    }
-    return [entry.slice(0, at).trim(), entry.slice(at + 1).trim()] as const;
-  }),
-);
+/** `a=b,c=d` into pairs, split at the first separator. */
+const pairsWith = (separator: string) =>
+  list.transform((entries, ctx) =>
+    entries.map((entry) => {
+      const at = entry.indexOf(separator);
+      if (at <= 0 || at === entry.length - 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `an entry is not of the form name${separator}value`,
+        });
+        return ['', ''] as const;
+      }
+      return [entry.slice(0, at).trim(), entry.slice(at + 1).trim()] as const;
+    }),
+  );
+const pairs = pairsWith('=');
 
 const envSchema = z.object({
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
@@ -105,6 +110,17 @@ const envSchema = z.object({
   JOB_LOAD: z.coerce.number().min(0).max(1000).default(0.1),
   SHUTDOWN_GRACE_MS: int(25_000, 0),
   OPENCAST_CFG_FILE: optionalText,
+
+  AUTH_DIGEST_USER: optionalText,
+  AUTH_DIGEST_PASSWORD: optionalText,
+  AUTH_DIGEST_USERS: pairsWith(':'),
+  AUTH_DIGEST_SECRET: optionalText.pipe(
+    z
+      .base64({ error: 'must be base64' })
+      .refine((v) => Buffer.from(v, 'base64').length >= 16, 'must decode to at least 16 bytes')
+      .optional(),
+  ),
+  AUTH_ALLOW_BASIC: bool(false),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -156,6 +172,13 @@ function buildConfig(env: Env) {
       'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both, or neither to use the default credential chain',
     );
   }
+  if ((env.AUTH_DIGEST_USER === undefined) !== (env.AUTH_DIGEST_PASSWORD === undefined)) {
+    throw new ConfigError('AUTH_DIGEST_USER and AUTH_DIGEST_PASSWORD: set both or neither');
+  }
+  const authUsers = new Map(env.AUTH_DIGEST_USERS);
+  if (env.AUTH_DIGEST_USER !== undefined && env.AUTH_DIGEST_PASSWORD !== undefined) {
+    authUsers.set(env.AUTH_DIGEST_USER, env.AUTH_DIGEST_PASSWORD);
+  }
   if ((env.SOURCE_USERNAME === undefined) !== (env.SOURCE_PASSWORD === undefined)) {
     throw new ConfigError('SOURCE_USERNAME and SOURCE_PASSWORD: set both or neither');
   }
@@ -187,6 +210,15 @@ function buildConfig(env: Env) {
     runsApi: env.ROLE !== 'worker',
     runsWorker: env.ROLE !== 'api',
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT, publicUrl: publicUrl.replace(/\/+$/, '') },
+    /** Digest users of the HTTP API; empty: no authentication (a warning at start). */
+    auth: {
+      users: authUsers,
+      secret:
+        env.AUTH_DIGEST_SECRET === undefined
+          ? undefined
+          : Buffer.from(env.AUTH_DIGEST_SECRET, 'base64'),
+      allowBasic: env.AUTH_ALLOW_BASIC,
+    },
     logLevel: env.LOG_LEVEL,
     defaultOrganization: env.DEFAULT_ORGANIZATION,
     amqp: {

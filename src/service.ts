@@ -175,7 +175,20 @@ async function start(
       readiness: () => readiness(broker, () => checkBuckets(client, buckets)),
       maxBodyBytes: config.maxBodyBytes,
       logger,
+      auth:
+        config.auth.users.size === 0
+          ? undefined
+          : {
+              users: config.auth.users,
+              secret: config.auth.secret,
+              allowBasic: config.auth.allowBasic,
+            },
     });
+    if (config.auth.users.size === 0) {
+      logger.warn(
+        'No AUTH_DIGEST_USER configured: the HTTP API accepts requests without authentication',
+      );
+    }
     const server = await listen(app.fetch, config.http.host, config.http.port);
     closers.push(() => closeServer(server));
     const address = server.address() as AddressInfo;

@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../errors.js';
+import { digestAuth, type DigestAuthOptions } from './digest-auth.js';
+import { isHealthOrHeartbeat } from './digest-exempt.js';
 import { distributionRoutes, type DistributionRouteDeps } from './distribution-routes.js';
 import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
@@ -13,6 +15,8 @@ export interface AppDeps extends DistributionRouteDeps {
   readonly readiness: () => Promise<Readiness>;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
+  /** Digest authentication as Opencast's nodes speak it; undefined: none. */
+  readonly auth?: Omit<DigestAuthOptions, 'exempt' | 'onReject'> | undefined;
 }
 
 /**
@@ -23,6 +27,19 @@ export function createApp(deps: AppDeps): Hono {
   // Opencast posts to `/distribution/s3` without a trailing slash; other clients add one.
   const app = new Hono({ strict: false });
 
+  if (deps.auth !== undefined) {
+    // First, so Opencast's body-less probe gets its 401 before any other work.
+    app.use(
+      '*',
+      digestAuth({
+        ...deps.auth,
+        exempt: isHealthOrHeartbeat,
+        onReject: (reason, c) => {
+          deps.logger.info({ reason, path: c.req.path }, 'authentication refused');
+        },
+      }),
+    );
+  }
   app.use(
     '/distribution/*',
     bodyLimit({

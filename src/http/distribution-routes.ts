@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Command } from '../distribution/command.js';
 import { AppError } from '../errors.js';
 import type { JobRequest, JobService } from '../jobs/job-service.js';
+import { authenticatedUser } from './digest-auth.js';
 import { serializeJob } from '../opencast/job-xml.js';
 import {
   CURRENT_JOB_HEADER,
@@ -80,7 +81,7 @@ async function readRequest(
   const channelId = parseIdentifier(requiredField(form, 'channelId'), "Form field 'channelId'");
   const mediapackage = requiredField(form, 'mediapackage');
   const elementIds = parseElementIds(requiredField(form, 'elementId'));
-  const creator = c.req.header(USER_HEADER)?.slice(0, 255);
+  const creator = (c.req.header(USER_HEADER) ?? authenticatedUser(c))?.slice(0, 255);
   const parentJobId = parseParentJobId(c.req.header(CURRENT_JOB_HEADER));
   const common = { organization, channelId, mediapackage, elementIds, creator };
   const command: Command =

@@ -68,6 +68,10 @@ function harness(
     readiness: () => Promise.resolve(options.ready ?? { ready: true, checks: {} }),
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     logger: pino({ level: 'silent' }),
+    auth:
+      options.auth === true
+        ? { users: new Map([['opencast_system_account', 'CHANGE_ME']]) }
+        : undefined,
   });
   return { app, sent, jobs };
 }
@@ -348,5 +352,24 @@ describe('health and readiness', () => {
     const res = await notReady.app.request('/ready');
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ ready: false, checks: { broker: 'disconnected' } });
+  });
+});
+
+describe('Digest authentication (when users are configured)', () => {
+  it("answers Opencast's body-less probe with a Digest challenge and publishes nothing", async () => {
+    const { app, sent } = harness({ auth: true });
+    const res = await app.request('/distribution/s3', {
+      method: 'POST',
+      headers: { 'X-Requested-Auth': 'Digest' },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('WWW-Authenticate')).toMatch(/^Digest realm="Opencast", .*nonce="/);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('lets health checks through without credentials', async () => {
+    const { app } = harness({ auth: true });
+    expect((await app.request('/health')).status).toBe(200);
+    expect((await app.request('/jobs/1')).status).toBe(401);
   });
 });
