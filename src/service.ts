@@ -190,7 +190,13 @@ async function start(
       );
     }
     const server = await listen(app.fetch, config.http.host, config.http.port);
-    closers.push(() => closeServer(server));
+    // Closers run in reverse: first answer waiting sync requests with 503 and stop
+    // accepting, then (registered earlier) drain the worker and close the broker.
+    closers.push(() => closeServer(server, 5000));
+    closers.push(() => {
+      jobs.close();
+      return Promise.resolve();
+    });
     const address = server.address() as AddressInfo;
     url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info({ url }, 'HTTP adapter listening');
@@ -293,9 +299,14 @@ function listen(
   });
 }
 
-function closeServer(server: ServerType): Promise<void> {
+/** Stops accepting; cuts connections still open after `deadlineMs`. */
+function closeServer(server: ServerType, deadlineMs: number): Promise<void> {
   return new Promise((resolve) => {
+    const deadline = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, deadlineMs);
     server.close(() => {
+      clearTimeout(deadline);
       resolve();
     });
     // Idle keep-alive connections would hold close() open until they time out.
