@@ -30,6 +30,7 @@ function harness(
     ready?: Readiness;
     syncTimeoutMs?: number;
     maxBodyBytes?: number;
+    auth?: boolean;
   } = {},
 ): Harness {
   const sent: Command[] = [];
