@@ -117,6 +117,7 @@ export function planDistribution(
   const target = deps.targets(command.organization);
   const plan = command.elementIds.map((elementId) => {
     const element = requireElement(mediaPackage, elementId);
+    assertContentType(element);
     deps.sources.assertAllowed(element.url);
     const key = objectKey(
       {
@@ -130,6 +131,20 @@ export function planDistribution(
     return { element, key, url: distributionUrl(target.baseUrl, key) } satisfies PlannedUpload;
   });
   return { mediaPackage, target, plan, hls: planHlsGroups(plan.map((p) => p.element)) };
+}
+
+// RFC 9110 media type: token "/" token, optional parameters of printable ASCII.
+const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+(?:\s*;[\x20-\x7e]*)?$/;
+
+/** The mimetype becomes the object's Content-Type header: refuse what HTTP cannot carry. */
+function assertContentType(element: MediaPackageElement): void {
+  const type = element.mimetype;
+  if (type !== undefined && (type.length > 255 || !MEDIA_TYPE.test(type))) {
+    throw new AppError(
+      'XML_INVALID',
+      `Element ${element.id} has a mimetype that is not a valid media type: '${type.slice(0, 80)}'`,
+    );
+  }
 }
 
 /** The element with this id, or ELEMENT_NOT_FOUND with Opencast's wording. */

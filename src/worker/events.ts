@@ -21,6 +21,8 @@ export interface DistributionEventData {
   readonly completedAt: string;
   readonly durationMs: number;
   readonly error?: ErrorInfo | undefined;
+  /** Rejected messages only: the message id, or a hash of the body when it has none. */
+  readonly messageKey?: string | undefined;
 }
 
 /** A CloudEvents 1.0 event in structured JSON mode. */
@@ -50,7 +52,7 @@ export interface OutgoingEvent {
 export function buildEvent(outcome: EventOutcome, data: DistributionEventData): OutgoingEvent {
   const routingKey =
     data.operation === undefined ? 'command.rejected' : `${data.operation}.${outcome}`;
-  const id = `${data.jobId ?? 'unknown'}:${routingKey}`;
+  const id = `${data.jobId ?? data.messageKey ?? 'unknown'}:${routingKey}`;
   return {
     routingKey,
     event: {

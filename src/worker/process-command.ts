@@ -3,12 +3,15 @@ import { distribute, type DistributionDeps } from '../distribution/distribute.js
 import { parseCommand, type Command } from '../distribution/command.js';
 import type { CommandOutcome, JobReply } from '../distribution/outcome.js';
 import { retract } from '../distribution/retract.js';
-import { toErrorInfo, type ErrorInfo } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { isAppError, toErrorInfo, type ErrorInfo } from '../errors.js';
+import { withRetry } from '../distribution/retry.js';
 import { buildEvent, type DistributionEventData, type OutgoingEvent } from './events.js';
 
 /** The parts of a broker delivery the worker reads (the messaging adapter's `Delivery`). */
 export interface CommandDelivery {
   readonly body: Buffer;
+  readonly messageId?: string | undefined;
   readonly correlationId?: string | undefined;
   readonly replyTo?: string | undefined;
   readonly deliveryCount: number;
@@ -49,24 +52,28 @@ export async function processCommand(
   } catch (error) {
     const info = toErrorInfo(error);
     deps.logger.warn({ err: error, correlationId: delivery.correlationId }, 'command rejected');
-    await deps.publishEvent(
-      buildEvent('failed', rejectedData(delivery.body, startedAt, deps.clock(), info)),
+    await publish(
+      deps,
+      buildEvent('failed', rejectedData(delivery, startedAt, deps.clock(), info)),
+      signal,
     );
-    await reply(delivery, deps, jobIdOf(delivery.body), 'FAILED', undefined, info);
+    await reply(delivery, deps, signal, jobIdOf(delivery.body), 'FAILED', undefined, info);
     return 'dead-letter';
   }
 
   const log = deps.logger.child({ jobId: command.jobId, operation: command.type });
-  await reply(delivery, deps, command.jobId, 'RUNNING');
+  await reply(delivery, deps, signal, command.jobId, 'RUNNING');
   try {
     const outcome =
       command.type === 'distribute'
         ? await distribute(command, deps.distribution, signal)
         : await retract(command, deps.distribution, signal);
-    await deps.publishEvent(
+    await publish(
+      deps,
       buildEvent('completed', eventData(command, outcome, startedAt, deps.clock())),
+      signal,
     );
-    await reply(delivery, deps, command.jobId, 'FINISHED', outcome.payload);
+    await reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload);
     log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
     return 'ack';
   } catch (error) {
@@ -76,32 +83,57 @@ export async function processCommand(
     }
     const info = toErrorInfo(error);
     log.warn({ err: error, code: info.code }, 'command failed');
-    await deps.publishEvent(
+    await publish(
+      deps,
       buildEvent('failed', eventData(command, undefined, startedAt, deps.clock(), info)),
+      signal,
     );
-    await reply(delivery, deps, command.jobId, 'FAILED', undefined, info);
+    await reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info);
     return info.retryable ? 'dead-letter' : 'ack';
   }
 }
 
+/** Publishing after the work is done is retried briefly, so a blip does not redo uploads. */
+const PUBLISH_RETRY = { attempts: 4, baseDelayMs: 250, maxDelayMs: 2000 };
+
+function publish(deps: WorkerDeps, event: OutgoingEvent, signal: AbortSignal): Promise<void> {
+  return withRetry(() => deps.publishEvent(event), PUBLISH_RETRY, signal);
+}
+
+/**
+ * Sends a reply when the command asked for one. A reply address the broker refuses for
+ * good (e.g. one naming this service's own queues) is logged and skipped: the command
+ * still runs and its events still go out.
+ */
 async function reply(
   delivery: CommandDelivery,
   deps: WorkerDeps,
+  signal: AbortSignal,
   jobId: string | undefined,
   status: JobReply['status'],
   payload?: string,
   error?: ErrorInfo,
 ): Promise<void> {
   const correlationId = delivery.correlationId ?? jobId;
-  if (delivery.replyTo === undefined || correlationId === undefined) return;
-  await deps.sendReply(delivery.replyTo, correlationId, {
+  const replyTo = delivery.replyTo;
+  if (replyTo === undefined || correlationId === undefined) return;
+  const message: JobReply = {
     version: 1,
     jobId: jobId ?? correlationId,
     status,
     time: deps.clock().toISOString(),
     payload,
     error,
-  });
+  };
+  try {
+    await withRetry(() => deps.sendReply(replyTo, correlationId, message), PUBLISH_RETRY, signal);
+  } catch (err) {
+    if (isAppError(err) && !err.retryable) {
+      deps.logger.warn({ err, replyTo }, 'reply refused; the command goes on without replies');
+      return;
+    }
+    throw err;
+  }
 }
 
 function eventData(
@@ -126,13 +158,16 @@ function eventData(
 }
 
 function rejectedData(
-  body: Buffer,
+  delivery: CommandDelivery,
   startedAt: Date,
   completedAt: Date,
   error: ErrorInfo,
 ): DistributionEventData {
   return {
-    jobId: jobIdOf(body),
+    jobId: jobIdOf(delivery.body),
+    // Keeps the event id distinct for messages without a readable job id.
+    messageKey:
+      delivery.messageId ?? createHash('sha256').update(delivery.body).digest('hex').slice(0, 32),
     operation: undefined,
     organization: undefined,
     channelId: undefined,

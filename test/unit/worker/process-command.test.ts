@@ -199,4 +199,61 @@ describe('processCommand', () => {
       processCommand({ body: command(), deliveryCount: 0 }, failing, signal),
     ).rejects.toThrow('broker gone');
   });
+
+  it('gives rejected messages without a job id distinct event ids', async () => {
+    const { events, deps } = setup(files);
+    await processCommand({ body: Buffer.from('not json'), deliveryCount: 0 }, deps, signal);
+    await processCommand({ body: Buffer.from('also not'), deliveryCount: 0 }, deps, signal);
+    await processCommand(
+      { body: Buffer.from('{}'), messageId: 'm-1', deliveryCount: 0 },
+      deps,
+      signal,
+    );
+    const ids = events.map((e) => e.event.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[2]).toBe('m-1:command.rejected');
+  });
+
+  it('retries a transient event publish failure instead of redoing the uploads', async () => {
+    const { store, events, deps } = setup(files);
+    let failures = 1;
+    const flaky = {
+      ...deps,
+      publishEvent: (event: OutgoingEvent) => {
+        if (failures-- > 0) return Promise.reject(new AppError('BROKER_UNAVAILABLE', 'blip'));
+        events.push(event);
+        return Promise.resolve();
+      },
+    };
+    expect(await processCommand({ body: command(), deliveryCount: 0 }, flaky, signal)).toBe('ack');
+    expect(store.puts).toBe(2);
+    expect(events.map((e) => e.routingKey)).toEqual(['distribute.completed']);
+  });
+
+  it('runs a command whose reply address is refused, without replies', async () => {
+    const { events, deps } = setup(files);
+    const refusing = {
+      ...deps,
+      sendReply: () => Promise.reject(new AppError('INVALID_INPUT', 'not a reply queue')),
+    };
+    const delivery = { body: command(), replyTo: 'ocs3.work', deliveryCount: 0 };
+    expect(await processCommand(delivery, refusing, signal)).toBe('ack');
+    expect(events.map((e) => e.routingKey)).toEqual(['distribute.completed']);
+  });
+
+  it('fails an element whose mimetype cannot be a Content-Type, before writing', async () => {
+    const { store, events, deps } = setup(files);
+    const body = JSON.parse(command().toString()) as { mediapackage: string };
+    body.mediapackage = body.mediapackage.replace(
+      '<mimetype>text/xml</mimetype>',
+      '<mimetype>text/xml&#13;&#10;X-Evil: 1</mimetype>',
+    );
+    const delivery = {
+      body: Buffer.from(JSON.stringify({ ...JSON.parse(command().toString()), ...body })),
+      deliveryCount: 0,
+    };
+    expect(await processCommand(delivery, deps, signal)).toBe('ack');
+    expect(store.puts).toBe(0);
+    expect(events[0]?.event.data.error?.code).toBe('XML_INVALID');
+  });
 });
