@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { decodePathSegments, isInside } from './local-path.js';
+import { httpPathProblem } from './http-path.js';
 import type { SourceSettings } from './source-settings.js';
 import { canonicalPath, isHttpUrl, parseUrlPrefix, pathAfterPrefix } from './url-prefix.js';
 
@@ -89,6 +90,9 @@ export function checkSourceUrl(raw: string, settings: SourceSettings): SourceDec
   if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
     return refuse('the path has a dot segment');
   }
+  // Before routing, so shared-storage URLs (read from disk) obey the same rule.
+  const problem = isHttpUrl(url) ? httpPathProblem(path) : undefined;
+  if (problem !== undefined) return refuse(problem);
   return url.protocol === 'file:' ? routeFile(url, path, settings) : routeHttp(url, settings);
 }
 

@@ -1,52 +1,23 @@
-/** Answers a 401 challenge of a source with the credentials configured for its URL. */
+/**
+ * Answers a 401 challenge of a source with the credentials configured for its URL, within
+ * what those credentials allow: Digest by default; Basic only if enabled, and over plain
+ * http only if explicitly allowed, since it sends the password itself.
+ */
 import { AppError } from '../errors.js';
 import { createDigestAuthorization } from './digest-auth.js';
-import type { SourceSettings } from './source-settings.js';
-import { parseUrlPrefix, pathAfterPrefix } from './url-prefix.js';
-import { parseWwwAuthenticate } from './www-authenticate.js';
+import { DEFAULT_AUTH_SCHEMES, type SourceCredential } from './source-credential.js';
+import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate.js';
 
-/** A user name and password for one source. */
-export interface Credentials {
-  readonly username: string;
-  readonly password: string;
-}
-
-/** The credentials of the longest configured prefix that covers `url`, if any. */
-export function findCredentials(url: URL, settings: SourceSettings): Credentials | undefined {
-  let best: { readonly length: number; readonly credentials: Credentials } | undefined;
-  for (const entry of settings.credentials) {
-    const prefix = parseUrlPrefix(entry.urlPrefix);
-    if (prefix === undefined || pathAfterPrefix(url, prefix) === undefined) continue;
-    if (best === undefined || prefix.path.length > best.length) {
-      best = { length: prefix.path.length, credentials: entry };
-    }
-  }
-  return best?.credentials;
-}
-
-/**
- * The `Authorization` header for a GET of `url` answering `header` (the 401's
- * `WWW-Authenticate`). Digest is preferred to Basic when both are offered.
- * @throws AppError SOURCE_FORBIDDEN when no credentials are configured or no offered
- * scheme is supported.
- */
-export function answerChallenge(
-  header: string | null,
+/** The first Digest challenge this client can answer (a server may offer several). */
+function answerDigest(
+  challenges: readonly AuthChallenge[],
   url: URL,
-  credentials: Credentials | undefined,
-  description: string,
-): string {
-  if (credentials === undefined) {
-    throw new AppError(
-      'SOURCE_FORBIDDEN',
-      `Source ${description} requires credentials; none are configured`,
-    );
-  }
-  const challenges = parseWwwAuthenticate(header ?? '');
-  const digest = challenges.find((challenge) => challenge.scheme === 'digest');
-  if (digest !== undefined) {
+  credentials: SourceCredential,
+): string | undefined {
+  for (const { scheme, params } of challenges) {
+    if (scheme !== 'digest') continue;
     const authorization = createDigestAuthorization({
-      challenge: digest.params,
+      challenge: params,
       username: credentials.username,
       password: credentials.password,
       method: 'GET',
@@ -54,12 +25,60 @@ export function answerChallenge(
     });
     if (authorization !== undefined) return authorization;
   }
-  if (challenges.some((challenge) => challenge.scheme === 'basic')) {
+  return undefined;
+}
+
+function refuse(description: string, reason: string): AppError {
+  return new AppError('SOURCE_FORBIDDEN', `Source ${description} ${reason}`);
+}
+
+/**
+ * The `Authorization` header for a GET of `url` answering `header` (the 401's
+ * `WWW-Authenticate`). Digest is preferred whenever offered and answerable. Messages
+ * never contain the user name or password.
+ * @throws AppError SOURCE_FORBIDDEN when no credentials are configured, when the offered
+ * schemes are not supported or not enabled for the credentials, or when Basic would be
+ * sent over plain http without `allowBasicOverHttp`.
+ */
+export function answerChallenge(
+  header: string | null,
+  url: URL,
+  credentials: SourceCredential | undefined,
+  description: string,
+): string {
+  if (credentials === undefined) {
+    throw refuse(description, 'requires credentials; none are configured');
+  }
+  const challenges = parseWwwAuthenticate(header ?? '');
+  const offers = (scheme: string): boolean => challenges.some((c) => c.scheme === scheme);
+  const schemes = credentials.schemes ?? DEFAULT_AUTH_SCHEMES;
+  const allowed = schemes.join(', ');
+
+  if (schemes.includes('digest')) {
+    const digest = answerDigest(challenges, url, credentials);
+    if (digest !== undefined) return digest;
+  }
+  if (offers('basic') && schemes.includes('basic')) {
+    if (url.protocol !== 'https:' && credentials.allowBasicOverHttp !== true) {
+      throw refuse(
+        description,
+        'asks for Basic authentication over plain http; the password is not sent in clear ' +
+          'text (use https, or set allowBasicOverHttp for these credentials)',
+      );
+    }
     const token = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8');
     return `Basic ${token.toString('base64')}`;
   }
-  throw new AppError(
-    'SOURCE_FORBIDDEN',
-    `Source ${description} asks for an authentication scheme this service does not support`,
-  );
+  if (offers('digest') && schemes.includes('digest')) {
+    throw refuse(description, 'asks for a Digest variant this service does not support');
+  }
+  const disabled = (['digest', 'basic'] as const).filter((s) => offers(s) && !schemes.includes(s));
+  if (disabled.length > 0) {
+    const names = disabled.map((s) => (s === 'digest' ? 'Digest' : 'Basic')).join(' or ');
+    throw refuse(
+      description,
+      `asks for ${names} authentication, which its credentials do not allow (schemes: ${allowed})`,
+    );
+  }
+  throw refuse(description, 'asks for an authentication scheme this service does not support');
 }

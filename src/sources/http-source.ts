@@ -1,14 +1,15 @@
 /**
  * Opens an http(s) source: GET with manual redirects (each target re-checked against the
- * allow-list), one answer to a Basic or Digest challenge, and a body streamed with an idle
- * read timeout.
+ * allow-list), one answer to a Digest (or, if enabled, Basic) challenge, and a body
+ * streamed with an idle read timeout.
  */
 import type { SourceStream } from '../distribution/ports.js';
 import { AppError } from '../errors.js';
 import { checkSourceUrl } from './allow-list.js';
 import { describeUrl } from './describe-url.js';
 import { httpSourceStream } from './http-body.js';
-import { answerChallenge, findCredentials } from './http-auth.js';
+import { findCredentials } from './find-credentials.js';
+import { answerChallenge } from './http-auth.js';
 import { discard, send, type FetchState } from './http-request.js';
 import { errorForStatus, REDIRECT_STATUSES } from './http-status.js';
 import type { SourceSettings } from './source-settings.js';

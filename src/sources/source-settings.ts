@@ -4,6 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../errors.js';
+import { normalizeCredential, type SourceCredential } from './source-credential.js';
 import { formatUrlPrefix, parseUrlPrefix } from './url-prefix.js';
 
 /** Settings of the source fetcher. URL prefixes match on path-segment boundaries. */
@@ -14,12 +15,8 @@ export interface SourceSettings {
   readonly sharedStorage: readonly { readonly urlPrefix: string; readonly directory: string }[];
   /** Directories under which `file:` URLs may be read. */
   readonly fileRoots: readonly string[];
-  /** Credentials answered to Basic or Digest challenges of URLs under `urlPrefix`. */
-  readonly credentials: readonly {
-    readonly urlPrefix: string;
-    readonly username: string;
-    readonly password: string;
-  }[];
+  /** Credentials answered to Digest (or, if enabled, Basic) challenges of their URLs. */
+  readonly credentials: readonly SourceCredential[];
   /** Time allowed from sending a request until its response headers arrive. */
   readonly connectTimeoutMs: number;
   /** Longest wait for the next chunk of a body before the read is given up. */
@@ -31,8 +28,6 @@ export interface SourceSettings {
 /** setTimeout's largest delay. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const MAX_REDIRECTS = 20;
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 function invalid(field: string, message: string): AppError {
   return new AppError('INVALID_INPUT', `sources.${field}: ${message}`);
@@ -69,17 +64,7 @@ function integer(field: string, value: number, min: number, max: number): number
 export function normalizeSourceSettings(settings: SourceSettings): SourceSettings {
   const credentials = settings.credentials.map((entry, i) => {
     const field = `credentials[${i}]`;
-    if (entry.username === '' || entry.username.includes(':')) {
-      throw invalid(`${field}.username`, 'must be non-empty and must not contain ":"');
-    }
-    if (CONTROL_CHARS.test(entry.username) || CONTROL_CHARS.test(entry.password)) {
-      throw invalid(field, 'must not contain control characters');
-    }
-    return Object.freeze({
-      urlPrefix: prefix(`${field}.urlPrefix`, entry.urlPrefix),
-      username: entry.username,
-      password: entry.password,
-    });
+    return normalizeCredential(entry, field, prefix(`${field}.urlPrefix`, entry.urlPrefix));
   });
   return Object.freeze({
     allowedUrlPrefixes: Object.freeze(

@@ -67,6 +67,19 @@ beforeAll(async () => {
     credentials: [
       { urlPrefix: `${base}/allowed/auth`, username: USER, password: PASSWORD },
       { urlPrefix: `${base}/allowed/auth/wrong`, username: USER, password: 'wrong' },
+      {
+        urlPrefix: `${base}/allowed/auth/basic-enabled`,
+        username: USER,
+        password: PASSWORD,
+        schemes: ['basic', 'digest'],
+      },
+      {
+        urlPrefix: `${base}/allowed/auth/basic-over-http`,
+        username: USER,
+        password: PASSWORD,
+        schemes: ['basic', 'digest'],
+        allowBasicOverHttp: true,
+      },
     ],
     connectTimeoutMs: 500,
     readTimeoutMs: 300,
@@ -252,6 +265,17 @@ describe('http(s) sources', () => {
     expect(error).toMatchObject({ code: 'SOURCE_UNAVAILABLE', cause: new Error('shutting down') });
   });
 
+  it.each(['/allowed/..;/secret', '/allowed/%2E%2E%3B/secret', '/allowed/.;x/secret'])(
+    'refuses %s without any request',
+    async (path) => {
+      route('/secret', (_req, res) => res.end('secret'));
+      const error = await failure(fetcher.open(`${base}${path}`));
+      expect(error).toMatchObject({ code: 'SOURCE_FORBIDDEN', retryable: false });
+      expect(error.message).toMatch(/dot segment with parameters/);
+      expect(hits.size).toBe(0);
+    },
+  );
+
   it('fails open() at once for an aborted signal', async () => {
     const url = route('/allowed/a', (_req, res) => res.end('a'));
     const error = await failure(fetcher.open(url, AbortSignal.abort()));
@@ -277,6 +301,9 @@ describe('redirects', () => {
     ['a file URL', () => 'file:///etc/passwd'],
     ['a URL with user info', () => `http://u:p@${base.slice('http://'.length)}/allowed/x`],
     ['a protocol-relative URL', () => '//evil.example/allowed'],
+    ['a "..;" path (Tomcat reads it as "..")', () => '/allowed/..;/secret'],
+    ['an encoded "..;" path', () => `${base}/allowed/%2e%2e;jsessionid=1/secret`],
+    ['a path with parameters', () => '/allowed/a.mp4;x=1'],
   ])('refuses a redirect to %s', async (_name, location) => {
     route('/secret', (_req, res) => res.end('secret'));
     const url = route('/allowed/evil', (_req, res) =>
@@ -316,10 +343,14 @@ function digestParams(header: string): Record<string, string> {
   return found;
 }
 
+const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 const md5 = (value: string): string => createHash('md5').update(value, 'utf8').digest('hex');
 
 /** A minimal Digest-checking endpoint (RFC 2617 / RFC 2069), independent of the code under test. */
-function digestHandler(options: { qop?: string; algorithm?: string }, body: string): Handler {
+function digestHandler(
+  options: { qop?: string; algorithm?: string; basicFirst?: boolean },
+  body: string,
+): Handler {
   const realm = 'Opencast';
   const nonce = randomBytes(12).toString('hex');
   const opaque = randomBytes(8).toString('hex');
@@ -350,22 +381,63 @@ function digestHandler(options: { qop?: string; algorithm?: string }, body: stri
     const challenge = [`realm="${realm}"`, `nonce="${nonce}"`, `opaque="${opaque}"`];
     if (options.qop !== undefined) challenge.push(`qop="${options.qop}"`);
     if (options.algorithm !== undefined) challenge.push(`algorithm=${options.algorithm}`);
-    res.writeHead(401, { 'www-authenticate': `Digest ${challenge.join(', ')}` }).end();
+    const digest = `Digest ${challenge.join(', ')}`;
+    // Basic first, as a hostile or careless server may order them.
+    const offered = options.basicFirst === true ? ['Basic realm="f"', digest] : digest;
+    res.writeHead(401, { 'www-authenticate': offered }).end();
   };
 }
 
 describe('authentication', () => {
-  it('answers a Basic challenge, never sending credentials unasked', async () => {
-    const seen: (string | undefined)[] = [];
-    const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-    const url = route('/allowed/auth/basic', (req, res) => {
+  /** A Basic endpoint that records every Authorization header it receives. */
+  function basicRoute(path: string, seen: (string | undefined)[], challenge = 'Basic realm="f"') {
+    return route(path, (req, res) => {
       seen.push(req.headers.authorization);
-      if (req.headers.authorization === expected) res.end('basic ok');
-      else res.writeHead(401, { 'www-authenticate': 'Basic realm="files"' }).end();
+      if (req.headers.authorization === BASIC) res.end('basic ok');
+      else res.writeHead(401, { 'www-authenticate': challenge }).end();
+    });
+  }
+
+  it('refuses Basic over plain http by default, without sending the password', async () => {
+    const seen: (string | undefined)[] = [];
+    const error = await failure(fetcher.open(basicRoute('/allowed/auth/basic', seen)));
+    expect(error).toMatchObject({ code: 'SOURCE_FORBIDDEN', retryable: false });
+    expect(error.message).toMatch(/asks for Basic authentication, which its credentials do not/);
+    expect(seen).toEqual([undefined]);
+  });
+
+  it('refuses Basic over plain http when enabled but not allowed over http', async () => {
+    const seen: (string | undefined)[] = [];
+    const url = basicRoute('/allowed/auth/basic-enabled/a.mp4', seen);
+    const error = await failure(fetcher.open(url));
+    expect(error).toMatchObject({ code: 'SOURCE_FORBIDDEN', retryable: false });
+    expect(error.message).toMatch(
+      /asks for Basic authentication over plain http; the password is not sent in clear text/,
+    );
+    expect(error.message).not.toContain(PASSWORD);
+    expect(JSON.stringify(error)).not.toContain(PASSWORD);
+    expect(seen).toEqual([undefined]);
+  });
+
+  it('answers Basic over http with schemes basic+digest and allowBasicOverHttp', async () => {
+    const seen: (string | undefined)[] = [];
+    const source = await fetcher.open(basicRoute('/allowed/auth/basic-over-http/a.mp4', seen));
+    expect((await buffer(source.body)).toString()).toBe('basic ok');
+    expect(seen).toEqual([undefined, BASIC]);
+  });
+
+  it('prefers Digest to an allowed Basic when the server offers both', async () => {
+    const seen: (string | undefined)[] = [];
+    const digest = digestHandler({ qop: 'auth', basicFirst: true }, 'digest ok');
+    const url = route('/allowed/auth/basic-over-http/both', (req, res) => {
+      seen.push(req.headers.authorization);
+      return digest(req, res);
     });
     const source = await fetcher.open(url);
-    expect((await buffer(source.body)).toString()).toBe('basic ok');
-    expect(seen).toEqual([undefined, expected]);
+    expect((await buffer(source.body)).toString()).toBe('digest ok');
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toMatch(/^Digest /);
+    expect(seen.join(' ')).not.toContain(BASIC);
   });
 
   it.each([

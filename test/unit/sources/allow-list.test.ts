@@ -37,6 +37,10 @@ describe('checkSourceUrl: allowed URLs', () => {
     'http://[0:0::1]:8080/media/a.mp4',
     'https://cdn.example.org/anything/at/all',
     'https://cdn.example.org:443/a',
+    // A ";" outside the path is not a path parameter.
+    'http://allowed.example.org/files/a.mp4?x=..;/admin',
+    'http://allowed.example.org/files/a.mp4#..;/admin',
+    'http://allowed.example.org/files/..a/a../...',
   ])('routes %s over http', (url) => {
     const decision = checkSourceUrl(url, settings);
     expect(decision).toMatchObject({ allowed: true, route: { kind: 'http' } });
@@ -56,6 +60,9 @@ describe('checkSourceUrl: allowed URLs', () => {
     ['http://opencast.example.org/static/%252e%252e/x', '/srv/shared/%2e%2e/x'],
     ['file:///srv/files/x/y.mp4', '/srv/files/x/y.mp4'],
     ['file://localhost/srv/files/x%20y.mp4', '/srv/files/x y.mp4'],
+    // ";" has no special meaning on a file system; file URLs keep it as part of the name.
+    ['file:///srv/files/a;b.mp4', '/srv/files/a;b.mp4'],
+    ['file:///srv/files/..;/x', '/srv/files/..;/x'],
   ])('maps %s to the file %s', (url, path) => {
     expect(checkSourceUrl(url, settings)).toMatchObject({
       allowed: true,
@@ -119,6 +126,25 @@ describe('checkSourceUrl: hostile and invalid URLs', () => {
     ['file:///srv/filesystem/x', /outside the configured file roots/],
     ['file:///srv/files/%2Fetc%2Fpasswd', /encoded/],
     ['file://evil.com/srv/files/x', /must not name a host/],
+    // Servlet containers read a segment up to its first ";" as the segment: "..;" is "..".
+    ['http://allowed.example.org/files/..;/admin-ng/users', /dot segment with parameters/],
+    ['http://allowed.example.org/files/.;x/a.mp4', /dot segment with parameters/],
+    ['http://allowed.example.org/files/..;jsessionid=ABC/admin', /dot segment with parameters/],
+    ['http://allowed.example.org/files/%2e%2e;/admin', /dot segment with parameters/],
+    ['http://allowed.example.org/files/%2E.;/admin', /dot segment with parameters/],
+    ['http://allowed.example.org/files/..%3B/admin', /dot segment with parameters/],
+    ['http://allowed.example.org/files/%2e%2e%3bx=1/admin', /dot segment with parameters/],
+    ['http://allowed.example.org/files/a/..;/..;/..;/etc', /dot segment with parameters/],
+    ['http://allowed.example.org/files/..;', /dot segment with parameters/],
+    ['http://allowed.example.org/files;/a.mp4', /path parameters/],
+    ['http://allowed.example.org/files/a.mp4;jsessionid=1', /path parameters/],
+    ['http://allowed.example.org/files/a..;b/x', /path parameters/],
+    ['http://allowed.example.org/files/a%3Bb.mp4', /path parameters/],
+    ['http://allowed.example.org/files/a%3bb.mp4', /path parameters/],
+    ['http://allowed.example.org/files/...;/a', /path parameters/],
+    ['https://cdn.example.org/..;/admin', /dot segment with parameters/],
+    ['http://opencast.example.org/static/..;/x', /dot segment with parameters/],
+    ['http://opencast.example.org/static/a;b.mp4', /path parameters/],
   ])('refuses %j', (url, reason) => {
     const decision = checkSourceUrl(url, settings);
     expect(decision.allowed).toBe(false);

@@ -15,6 +15,8 @@ const valid: SourceSettings = {
   maxRedirects: 5,
 };
 
+const cred = { urlPrefix: 'http://a', username: 'u', password: 'pass-not-shown' };
+
 function errorOf(settings: SourceSettings): AppError {
   try {
     normalizeSourceSettings(settings);
@@ -86,6 +88,13 @@ describe('normalizeSourceSettings', () => {
       { credentials: [{ urlPrefix: 'a', username: 'u', password: 'p' }] },
       /credentials\[0\]\.urlPrefix/,
     ],
+    [{ credentials: [{ ...cred, schemes: [] }] }, /credentials\[0\]\.schemes: must be a non-empty/],
+    [{ credentials: [{ ...cred, schemes: ['ntlm'] }] }, /credentials\[0\]\.schemes/],
+    [{ credentials: [{ ...cred, schemes: ['Basic'] }] }, /credentials\[0\]\.schemes/],
+    [{ credentials: [{ ...cred, schemes: 'basic' }] }, /credentials\[0\]\.schemes/],
+    [{ credentials: [{ ...cred, schemes: null }] }, /credentials\[0\]\.schemes/],
+    [{ credentials: [{ ...cred, allowBasicOverHttp: 'true' }] }, /allowBasicOverHttp/],
+    [{ credentials: [{ ...cred, allowBasicOverHttp: 1 }] }, /allowBasicOverHttp/],
     [{ connectTimeoutMs: 0 }, /connectTimeoutMs/],
     [{ connectTimeoutMs: Number.NaN }, /connectTimeoutMs/],
     [{ readTimeoutMs: 1.5 }, /readTimeoutMs/],
@@ -96,5 +105,26 @@ describe('normalizeSourceSettings', () => {
     const error = errorOf({ ...valid, ...change });
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toMatch(message);
+    expect(error.message).not.toContain(cred.password);
+  });
+
+  it('enables only Digest, over https and http, unless told otherwise', () => {
+    const [credential] = normalizeSourceSettings(valid).credentials;
+    expect(credential).toMatchObject({ schemes: ['digest'], allowBasicOverHttp: false });
+    expect(Object.isFrozen(credential?.schemes)).toBe(true);
+  });
+
+  it('keeps explicit schemes without duplicates and allowBasicOverHttp', () => {
+    const settings = normalizeSourceSettings({
+      ...valid,
+      credentials: [{ ...cred, schemes: ['basic', 'digest', 'basic'], allowBasicOverHttp: true }],
+    });
+    expect(settings.credentials[0]).toEqual({
+      urlPrefix: 'http://a/',
+      username: 'u',
+      password: cred.password,
+      schemes: ['basic', 'digest'],
+      allowBasicOverHttp: true,
+    });
   });
 });
