@@ -93,6 +93,10 @@ const envSchema = z.object({
   SOURCE_FILE_ROOTS: list,
   SOURCE_USERNAME: optionalText,
   SOURCE_PASSWORD: optionalText,
+  SOURCE_CREDENTIAL_PREFIXES: list,
+  SOURCE_AUTH_SCHEMES: list.pipe(
+    z.array(z.enum(['digest', 'basic'], { error: 'may list digest and basic' })),
+  ),
   SOURCE_CONNECT_TIMEOUT_MS: int(10_000, 100),
   SOURCE_READ_TIMEOUT_MS: int(60_000, 100),
   SOURCE_MAX_REDIRECTS: int(3, 0, 20),
@@ -106,7 +110,9 @@ const envSchema = z.object({
   RETRY_BASE_DELAY_MS: int(1_000, 0),
   RETRY_MAX_DELAY_MS: int(30_000, 0),
   MAX_BODY_BYTES: int(16 * MiB, 1024),
+  MAX_XML_BYTES: int(5 * MiB, 1024),
   MAX_XML_DEPTH: int(64, 8, 1000),
+  MAX_SYNC_WAITERS: int(1000, 1),
   JOB_LOAD: z.coerce.number().min(0).max(1000).default(0.1),
   SHUTDOWN_GRACE_MS: int(25_000, 0),
   OPENCAST_CFG_FILE: optionalText,
@@ -182,6 +188,11 @@ function buildConfig(env: Env) {
   if ((env.SOURCE_USERNAME === undefined) !== (env.SOURCE_PASSWORD === undefined)) {
     throw new ConfigError('SOURCE_USERNAME and SOURCE_PASSWORD: set both or neither');
   }
+  if (env.SOURCE_USERNAME !== undefined && env.SOURCE_CREDENTIAL_PREFIXES.length === 0) {
+    throw new ConfigError(
+      "SOURCE_CREDENTIAL_PREFIXES: name the URL prefixes (e.g. Opencast's /files/) that may receive SOURCE_USERNAME's credentials",
+    );
+  }
   const embedded = env.S3_ENDPOINT === undefined && env.DISTRIBUTION_BASE_URL === undefined;
   if (!embedded && env.DISTRIBUTION_BASE_URL === undefined) {
     throw new ConfigError('DISTRIBUTION_BASE_URL: required when S3_ENDPOINT is set');
@@ -193,15 +204,14 @@ function buildConfig(env: Env) {
     );
   }
   const publicUrl = env.PUBLIC_URL ?? `http://${hostForUrl(env.HTTP_HOST)}:${env.HTTP_PORT}`;
+  // Credentials go only where named: Opencast's system account must not reach a CDN.
   const sourceCredentials =
     env.SOURCE_USERNAME !== undefined && env.SOURCE_PASSWORD !== undefined
-      ? [
-          ...env.SOURCE_ALLOWED_PREFIXES,
-          ...env.SOURCE_SHARED_STORAGE.map(([prefix]) => prefix),
-        ].map((urlPrefix) => ({
+      ? env.SOURCE_CREDENTIAL_PREFIXES.map((urlPrefix) => ({
           urlPrefix,
           username: env.SOURCE_USERNAME ?? '',
           password: env.SOURCE_PASSWORD ?? '',
+          schemes: env.SOURCE_AUTH_SCHEMES.length === 0 ? undefined : env.SOURCE_AUTH_SCHEMES,
         }))
       : [];
 
@@ -275,7 +285,8 @@ function buildConfig(env: Env) {
     },
     syncTimeoutMs: env.SYNC_TIMEOUT_MS,
     maxBodyBytes: env.MAX_BODY_BYTES,
-    xmlLimits: { maxBytes: env.MAX_BODY_BYTES, maxDepth: env.MAX_XML_DEPTH },
+    xmlLimits: { maxBytes: env.MAX_XML_BYTES, maxDepth: env.MAX_XML_DEPTH },
+    maxSyncWaiters: env.MAX_SYNC_WAITERS,
     jobLoad: env.JOB_LOAD,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
   });

@@ -158,6 +158,7 @@ async function start(
       clock: () => new Date(),
       jobUrl: (id) => `${config.http.publicUrl}/jobs/${id}`,
       jobLoad: config.jobLoad,
+      maxWaiters: config.maxSyncWaiters,
     });
     const replyQueue = await broker.openReplyQueue((delivery) => {
       const reply = parseReply(delivery.body);

@@ -24,6 +24,10 @@ describe('loadConfig', () => {
     [{ S3_PUBLIC_READ: 'maybe' }, /S3_PUBLIC_READ/],
     [{ S3_ORG_BUCKETS: 'novalue' }, /S3_ORG_BUCKETS/],
     [{ WORKER_CONCURRENCY: '0' }, /WORKER_CONCURRENCY/],
+    [{ SOURCE_USERNAME: 'u', SOURCE_PASSWORD: 'p' }, /SOURCE_CREDENTIAL_PREFIXES/],
+    [{ SOURCE_AUTH_SCHEMES: 'ntlm' }, /SOURCE_AUTH_SCHEMES/],
+    [{ AUTH_DIGEST_USER: 'u' }, /AUTH_DIGEST_PASSWORD/],
+    [{ AUTH_DIGEST_SECRET: 'c2hvcnQ=' }, /AUTH_DIGEST_SECRET/],
     [{ S3_ENDPOINT: 'http://m:9000', DISTRIBUTION_BASE_URL: 'http://m:9000/b/' }, /S3_BUCKET/],
   ])('names the variable of a bad value %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
@@ -35,6 +39,7 @@ describe('loadConfig', () => {
       SOURCE_SHARED_STORAGE: 'http://oc.example/files/=/srv/opencast/files',
       SOURCE_USERNAME: 'opencast_system_account',
       SOURCE_PASSWORD: 'CHANGE_ME',
+      SOURCE_CREDENTIAL_PREFIXES: 'http://oc.example/files/',
     });
     expect(config.sources.allowedUrlPrefixes).toEqual([
       'http://a.example/files/',
@@ -43,10 +48,13 @@ describe('loadConfig', () => {
     expect(config.sources.sharedStorage).toEqual([
       { urlPrefix: 'http://oc.example/files/', directory: '/srv/opencast/files' },
     ]);
-    expect(config.sources.credentials.map((c) => c.urlPrefix)).toEqual([
-      'http://a.example/files/',
-      'https://b.example/',
-      'http://oc.example/files/',
+    expect(config.sources.credentials).toEqual([
+      {
+        urlPrefix: 'http://oc.example/files/',
+        username: 'opencast_system_account',
+        password: 'CHANGE_ME',
+        schemes: undefined,
+      },
     ]);
   });
 });
