@@ -11,20 +11,29 @@ import { declareTopology } from './topology.js';
 import type { TopologyNames } from './topology.js';
 import { withTimeout } from './with-timeout.js';
 
-/** How the owner of the consumers takes part in (re)opening the consume channel. */
+/**
+ * The consume channels: commands and replies each have their own, so that a command channel
+ * the broker closes (consumer_timeout on a long upload, a cancel, a channel error) leaves
+ * the reply consumer running.
+ */
+export type ConsumeRole = 'commands' | 'replies';
+
+/** How the owner of the consumers takes part in (re)opening one consume channel. */
 export interface ConsumerHooks {
-  /** Starts every registered consumer on a new consume channel. */
+  /** Starts the role's consumer, if any, on a new channel. */
   attach(channel: Channel): Promise<void>;
-  /** A consume channel closed: its deliveries are void. */
+  /** The role's channel closed: its deliveries are void. */
   lost(channel: Channel): void;
 }
+
+type ChannelKind = 'publish' | ConsumeRole;
 
 /** Channels of one live connection; replaced wholesale on reconnect. */
 interface Session {
   readonly model: ChannelModel;
   closed: boolean;
   publisher?: ConfirmPublisher;
-  consumeChannel?: Channel;
+  readonly consume: Partial<Record<ConsumeRole, Channel>>;
 }
 
 // Pause before re-opening a channel the broker closed, so a persistent fault cannot spin.
@@ -36,14 +45,15 @@ function noop(): void {
 
 /**
  * One amqplib connection with opt-in recovery. After every (re)connect its setup declares
- * the topology and opens a confirm channel for publishing and a channel for consuming. A
- * channel the broker closes while the connection stays up is re-opened; if that fails the
- * connection is closed so recovery starts over with backoff.
+ * the topology and opens a confirm channel for publishing and one channel per
+ * {@link ConsumeRole}. A channel the broker closes while the connection stays up is
+ * re-opened on its own; if that fails the connection is closed so recovery starts over with
+ * backoff.
  */
 export class BrokerConnection {
   readonly #options: ResolvedBrokerOptions;
   readonly #names: TopologyNames;
-  readonly #consumers: ConsumerHooks;
+  readonly #consumers: Readonly<Record<ConsumeRole, ConsumerHooks>>;
   readonly #log: MessagingLogger;
   readonly #endpoint: string;
   #model: RecoveringChannelModel | undefined;
@@ -52,7 +62,11 @@ export class BrokerConnection {
   #blocked = false;
   #stopping = false;
 
-  constructor(options: ResolvedBrokerOptions, names: TopologyNames, consumers: ConsumerHooks) {
+  constructor(
+    options: ResolvedBrokerOptions,
+    names: TopologyNames,
+    consumers: Readonly<Record<ConsumeRole, ConsumerHooks>>,
+  ) {
     this.#options = options;
     this.#names = names;
     this.#consumers = consumers;
@@ -71,10 +85,10 @@ export class BrokerConnection {
     return session && !session.closed && !this.#stopping ? session.publisher : undefined;
   }
 
-  /** The consume channel of the live connection, if open. */
-  get consumeChannel(): Channel | undefined {
+  /** The live connection's channel for `role`, if open. */
+  consumeChannel(role: ConsumeRole): Channel | undefined {
     const session = this.#session;
-    return session && !session.closed ? session.consumeChannel : undefined;
+    return session && !session.closed ? session.consume[role] : undefined;
   }
 
   /** Whether the broker has blocked publishing (a memory or disk alarm). */
@@ -151,30 +165,33 @@ export class BrokerConnection {
   }
 
   /**
-   * Waits for pending confirms, closes the consume channel, then the connection, and stops
+   * Waits for pending confirms, closes the consume channels, then the connection, and stops
    * recovery. Publishing is refused from the start.
    */
   async close(): Promise<void> {
     this.#stopping = true;
     const session = this.#session;
     await session?.publisher?.idle();
-    // Close the consume channel before the connection: RabbitMQ 3.10 drops a quorum queue
-    // ack still in flight when the connection closes, and the message would come back.
-    await session?.consumeChannel?.close().catch(noop);
+    // Close consume channels before the connection: RabbitMQ 3.10 drops a quorum queue ack
+    // still in flight when the connection closes, and the message would come back.
+    await session?.consume.commands?.close().catch(noop);
+    await session?.consume.replies?.close().catch(noop);
     await this.#model?.close().catch(noop);
   }
 
   /** Runs after every (re)connect, before the connection counts as up. */
   async #setup(model: ChannelModel): Promise<void> {
     model.on('error', noop); // reported through the recovering model's 'error' event
-    const session: Session = { model, closed: false };
+    const session: Session = { model, closed: false, consume: {} };
     model.once('close', () => {
       session.closed = true;
     });
     this.#session = session;
     if (this.#options.declareTopology) await this.#declare(model);
     await this.#openPublisher(session);
-    await this.#openConsumer(session);
+    // Replies first, so that a sync caller is ready before its command can be handled.
+    await this.#openConsumer(session, 'replies');
+    await this.#openConsumer(session, 'commands');
   }
 
   async #declare(model: ChannelModel): Promise<void> {
@@ -209,30 +226,31 @@ export class BrokerConnection {
     session.publisher = publisher;
   }
 
-  async #openConsumer(session: Session): Promise<void> {
+  async #openConsumer(session: Session, role: ConsumeRole): Promise<void> {
     const channel = await session.model.createChannel();
+    const hooks = this.#consumers[role];
     channel.on('error', (err: Error) => {
       this.#log.warn(
-        { err, detail: describeAmqpError(err) },
+        { err, channel: role, detail: describeAmqpError(err) },
         'consume channel closed by the broker',
       );
     });
     channel.on('close', () => {
-      this.#consumers.lost(channel);
-      if (session.consumeChannel === channel) delete session.consumeChannel;
-      this.#scheduleReopen(session, 'consume');
+      hooks.lost(channel);
+      if (session.consume[role] === channel) session.consume[role] = undefined;
+      this.#scheduleReopen(session, role);
     });
-    session.consumeChannel = channel;
-    await this.#consumers.attach(channel);
+    session.consume[role] = channel;
+    await hooks.attach(channel);
   }
 
   /** Re-opens a channel the broker closed while the connection stays up. */
-  #scheduleReopen(session: Session, kind: 'publish' | 'consume'): void {
+  #scheduleReopen(session: Session, kind: ChannelKind): void {
     if (this.#stopping || session.closed) return;
     const timer = setTimeout(() => {
       // A connection close also closes its channels; recovery handles that case.
       if (this.#stopping || session.closed || this.#session !== session) return;
-      if (kind === 'publish' ? session.publisher : session.consumeChannel) return;
+      if (kind === 'publish' ? session.publisher : session.consume[kind]) return;
       this.#log.warn({ channel: kind }, 're-opening a channel the broker closed');
       this.#reopen(session, kind).catch((err: unknown) => {
         this.#log.error({ err, channel: kind }, 'cannot re-open the channel; reconnecting');
@@ -242,13 +260,11 @@ export class BrokerConnection {
     timer.unref();
   }
 
-  async #reopen(session: Session, kind: 'publish' | 'consume'): Promise<void> {
-    if (kind === 'consume') {
-      await this.#openConsumer(session);
-      return;
-    }
-    // A publish channel usually dies on a missing exchange: declare before re-opening.
-    if (this.#options.declareTopology) await this.#declare(session.model);
-    await this.#openPublisher(session);
+  async #reopen(session: Session, kind: ChannelKind): Promise<void> {
+    // The reply queue declares itself; the others usually die of a deleted exchange or work
+    // queue, so declare before re-opening rather than fail and reconnect.
+    if (kind !== 'replies' && this.#options.declareTopology) await this.#declare(session.model);
+    if (kind === 'publish') await this.#openPublisher(session);
+    else await this.#openConsumer(session, kind);
   }
 }

@@ -28,6 +28,12 @@ export interface BrokerOptions {
   reconnectMaxDelayMs?: number;
   /** Shown in the RabbitMQ management UI. Default `${prefix} <hostname> <pid>`. */
   connectionName?: string;
+  /**
+   * How long the broker keeps this process's reply queue once nothing consumes it
+   * (`x-expires`): it rides out reconnects shorter than this and disappears by itself when
+   * the process is gone. Default 60 s; must exceed `reconnectMaxDelayMs`.
+   */
+  replyQueueExpiresMs?: number;
 }
 
 /** {@link BrokerOptions} with defaults applied, validated. */
@@ -48,6 +54,23 @@ export function resolveBrokerOptions(
   redactUrl(options.url);
   topologyNames(options.prefix);
   const hour = 3_600_000;
+  const reconnectMaxDelayMs = positiveInteger(
+    'reconnectMaxDelayMs',
+    options.reconnectMaxDelayMs ?? 10_000,
+    hour,
+  );
+  const replyQueueExpiresMs = positiveInteger(
+    'replyQueueExpiresMs',
+    options.replyQueueExpiresMs ?? 60_000,
+    24 * hour,
+  );
+  // Otherwise an ordinary reconnect could outlast the queue and lose the replies in it.
+  if (replyQueueExpiresMs <= reconnectMaxDelayMs) {
+    throw new AppError(
+      'INVALID_INPUT',
+      'replyQueueExpiresMs must be greater than reconnectMaxDelayMs',
+    );
+  }
   return Object.freeze({
     url: options.url,
     prefix: options.prefix,
@@ -66,12 +89,9 @@ export function resolveBrokerOptions(
       options.reconnectInitialDelayMs ?? 200,
       hour,
     ),
-    reconnectMaxDelayMs: positiveInteger(
-      'reconnectMaxDelayMs',
-      options.reconnectMaxDelayMs ?? 10_000,
-      hour,
-    ),
+    reconnectMaxDelayMs,
     connectionName: options.connectionName ?? defaultConnectionName,
+    replyQueueExpiresMs,
   });
 }
 

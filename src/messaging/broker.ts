@@ -30,7 +30,8 @@ const DEFAULT_GRACE_MS = 10_000;
 const COMMAND: PublishMode = { persistent: true, mandatory: true };
 // Events are not mandatory: an event nobody subscribed to is not an error.
 const EVENT: PublishMode = { persistent: true, mandatory: false };
-// Reply queues are transient; mandatory so that a vanished requester is noticed and logged.
+// Replies are not persistent (they matter only to a live requester); mandatory so that a
+// vanished requester is noticed and logged.
 const REPLY: PublishMode = { persistent: false, mandatory: true };
 
 function unavailable(message: string, cause?: unknown): AppError {
@@ -56,14 +57,23 @@ export class Broker {
     this.#options = options;
     this.names = topologyNames(options.prefix);
     this.#connection = new BrokerConnection(options, this.names, {
-      // Replies first, so a sync caller is ready before its command can be handled.
-      attach: async (channel) => {
-        await this.#reply?.attach(channel);
-        await this.#commands?.attach(channel);
+      commands: {
+        attach: async (channel) => {
+          await this.#commands?.attach(channel);
+        },
+        // Every delivery of that channel is void (the broker redelivers it), so its handlers
+        // are aborted; replies live on their own channel and are not touched.
+        lost: (channel) => {
+          this.#commands?.channelLost(channel);
+        },
       },
-      lost: (channel) => {
-        this.#reply?.channelLost(channel);
-        this.#commands?.channelLost(channel);
+      replies: {
+        attach: async (channel) => {
+          await this.#reply?.attach(channel);
+        },
+        lost: (channel) => {
+          this.#reply?.channelLost(channel);
+        },
       },
     });
   }
@@ -146,7 +156,7 @@ export class Broker {
       },
     });
     this.#commands = consumer;
-    const channel = this.#connection.consumeChannel;
+    const channel = this.#connection.consumeChannel('commands');
     if (channel) {
       try {
         await consumer.attach(channel);
@@ -164,15 +174,18 @@ export class Broker {
   }
 
   /**
-   * Declares this process's reply queue (`${prefix}.reply.<uuid>`, exclusive, auto-delete,
-   * classic) and consumes it without acks; after a reconnect it is declared again under the
-   * same name. Resolves with the name to put in `replyTo`. One per broker.
+   * Declares this process's reply queue (`${prefix}.reply.<uuid>`, see
+   * `replyQueueDeclaration`) and consumes it on a channel of its own. The queue outlives
+   * channel and connection loss (replies wait in it) and is declared again under the same
+   * name; `close()` deletes it, and `x-expires` does if the process dies. Resolves with the
+   * name to put in `replyTo`. One per broker.
    */
   async openReplyQueue(onMessage: (delivery: Delivery) => void): Promise<string> {
     if (this.#closing) throw unavailable('the broker is closed');
     if (this.#reply) throw new AppError('INTERNAL', 'the reply queue is already open');
     const reply = new ReplyQueue({
       name: replyQueueName(this.#options.prefix),
+      expiresMs: this.#options.replyQueueExpiresMs,
       onMessage,
       logger: this.#options.logger,
       onBrokerCancel: (channel: Channel) => {
@@ -180,7 +193,7 @@ export class Broker {
       },
     });
     this.#reply = reply;
-    const channel = this.#connection.consumeChannel;
+    const channel = this.#connection.consumeChannel('replies');
     if (channel) {
       try {
         await reply.attach(channel);
@@ -194,8 +207,9 @@ export class Broker {
 
   /**
    * Shuts down in order: cancel the command consumer, wait up to `graceMs` (default 10 s)
-   * for running handlers, abort the rest (their messages are requeued), wait for pending
-   * confirms, close channels and connection. Idempotent: every call gets the same promise.
+   * for running handlers, abort the rest (their messages are requeued), delete the reply
+   * queue, wait for pending confirms, close channels and connection. Idempotent: every call
+   * gets the same promise.
    */
   close(options?: { graceMs?: number }): Promise<void> {
     this.#closing ??= this.#close(options?.graceMs ?? DEFAULT_GRACE_MS);
@@ -206,6 +220,8 @@ export class Broker {
     // Publishing stays open while handlers drain: they still send events and replies.
     await this.#commands?.stop(graceMs);
     this.#closed = true;
+    // After the handlers: a worker in this process may still reply to it while draining.
+    await this.#reply?.delete();
     await this.#connection.close();
     this.#options.logger.info({ endpoint: this.#connection.endpoint }, 'broker connection closed');
   }

@@ -1,17 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { toDelivery } from './delivery.js';
 import type { Delivery } from './delivery.js';
 import type { MessagingLogger } from './logger.js';
+
+// Replies are small and handled synchronously; this only bounds what a dead socket can hold.
+const REPLY_PREFETCH = 64;
 
 /** A fresh reply queue name for this process: `${prefix}.reply.<uuid>`. */
 export function replyQueueName(prefix: string): string {
   return `${prefix}.reply.${randomUUID()}`;
 }
 
+/**
+ * How a reply queue is declared; every re-declaration (after a reconnect) uses exactly this.
+ *
+ * Not exclusive: an exclusive queue dies with its connection, so replies sent during a
+ * reconnect would be lost. Not auto-delete: that deletes the queue whenever its consumer
+ * goes, e.g. with a closed channel. Durable, because RabbitMQ deprecated non-durable
+ * non-exclusive queues (`transient_nonexcl_queues`, refused by default since 4.3); replies
+ * are published transient, so durability costs one metadata write per process. `x-expires`
+ * removes the queue once no process has consumed or declared it for `expiresMs`. Classic
+ * explicitly, so that a vhost defaulting to quorum queues does not replicate throwaway replies.
+ */
+export function replyQueueDeclaration(expiresMs: number): Options.AssertQueue {
+  return {
+    durable: true,
+    exclusive: false,
+    autoDelete: false,
+    arguments: { 'x-queue-type': 'classic', 'x-expires': expiresMs },
+  };
+}
+
 /** Settings of a {@link ReplyQueue}. */
 export interface ReplyQueueOptions {
   readonly name: string;
+  /** `x-expires` of the queue, see {@link replyQueueDeclaration}. */
+  readonly expiresMs: number;
   readonly onMessage: (delivery: Delivery) => void;
   readonly logger: MessagingLogger;
   /** Called when the broker cancels the consumer (the queue was deleted). */
@@ -19,14 +44,17 @@ export interface ReplyQueueOptions {
 }
 
 /**
- * The per-process reply queue: exclusive, auto-delete, classic, consumed without acks. It
- * keeps its name across reconnects; the owner attaches it to each new consume channel.
+ * The per-process reply queue, consumed on a channel of its own. It keeps its name and its
+ * messages across channel and connection loss; the owner attaches it to each new reply
+ * channel. Acked after the handler ran, so a reply pushed to a connection that died unseen
+ * is delivered again rather than lost.
  */
 export class ReplyQueue {
   readonly name: string;
   readonly #options: ReplyQueueOptions;
   #channel: Channel | undefined;
   #ready: Promise<void> | undefined;
+  #deleted = false;
 
   constructor(options: ReplyQueueOptions) {
     this.name = options.name;
@@ -35,22 +63,18 @@ export class ReplyQueue {
 
   /** Declares the queue and consumes it on `channel`; idempotent per channel. */
   attach(channel: Channel): Promise<void> {
+    if (this.#deleted) return Promise.resolve();
     if (this.#channel === channel && this.#ready) return this.#ready;
     this.#channel = channel;
     this.#ready = (async () => {
-      await channel.assertQueue(this.name, {
-        exclusive: true,
-        autoDelete: true,
-        durable: false,
-        // Explicit: a vhost whose default queue type is quorum cannot hold exclusive queues.
-        arguments: { 'x-queue-type': 'classic' },
-      });
+      await channel.prefetch(REPLY_PREFETCH);
+      await channel.assertQueue(this.name, replyQueueDeclaration(this.#options.expiresMs));
       await channel.consume(
         this.name,
         (message) => {
           this.#onMessage(channel, message);
         },
-        { noAck: true },
+        { noAck: false },
       );
     })();
     return this.#ready;
@@ -63,8 +87,36 @@ export class ReplyQueue {
     this.#ready = undefined;
   }
 
+  /**
+   * Deletes the queue for good (shutdown); later attaches do nothing. Without an open
+   * channel it cannot, and `x-expires` removes the queue instead. Never throws.
+   */
+  async delete(): Promise<void> {
+    if (this.#deleted) return;
+    this.#deleted = true;
+    const channel = this.#channel;
+    if (channel === undefined) {
+      this.#options.logger.warn(
+        { queue: this.name },
+        'reply queue not deleted: no channel; it expires by itself',
+      );
+      return;
+    }
+    try {
+      // Awaited so that its consumer exists: deleting before would race the declaration.
+      await this.#ready;
+      await channel.deleteQueue(this.name);
+    } catch (err) {
+      this.#options.logger.warn(
+        { err, queue: this.name },
+        'reply queue not deleted; it expires by itself',
+      );
+    }
+  }
+
   #onMessage(channel: Channel, message: ConsumeMessage | null): void {
     if (message === null) {
+      if (this.#deleted) return; // our own delete cancelled the consumer
       this.#options.logger.warn({ queue: this.name }, 'the broker cancelled the reply consumer');
       this.#options.onBrokerCancel(channel);
       return;
@@ -74,6 +126,12 @@ export class ReplyQueue {
     } catch (err) {
       // A throw here would travel into amqplib and close the whole connection.
       this.#options.logger.error({ err, queue: this.name }, 'reply handler failed');
+    }
+    try {
+      channel.ack(message);
+    } catch (err) {
+      // The channel closed meanwhile: the broker delivers the reply again (a duplicate).
+      this.#options.logger.debug({ err, queue: this.name }, 'reply ack dropped: channel closed');
     }
   }
 }

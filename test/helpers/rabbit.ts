@@ -96,7 +96,9 @@ export interface ExtraNames {
 
 /**
  * Deletes the topology of `prefix` (names from `topologyNames`) and `extra` names, as far as
- * it can: a name that does not exist is no error. Reply queues are auto-delete.
+ * it can: a name that does not exist is no error. Reply queues are not auto-delete:
+ * `Broker.close()` deletes its own and `x-expires` removes those of a crashed broker, but a
+ * test that opens one should also pass its name in `extra.queues` (its name is random).
  */
 export async function deleteTestTopology(
   url: string,

@@ -20,6 +20,7 @@ let admin: ChannelModel;
 let ch: Channel;
 let eventsQueue: string;
 let clientQueue: string;
+const extraQueues: string[] = [];
 const open: Broker[] = [];
 const log = recordingLogger();
 
@@ -73,7 +74,9 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await deleteTestTopology(broker.url, broker.prefix, { queues: [eventsQueue, clientQueue] });
+  await deleteTestTopology(broker.url, broker.prefix, {
+    queues: [eventsQueue, clientQueue, ...extraQueues],
+  });
   await admin.close();
   await broker.close();
 });
@@ -327,6 +330,7 @@ describe('replies', () => {
     const worker = await start();
     const replies: Delivery[] = [];
     const replyTo = await api.openReplyQueue((d) => replies.push(d));
+    extraQueues.push(replyTo);
     expect(replyTo.startsWith(`${broker.prefix}.reply.`)).toBe(true);
     await worker.consumeCommands({
       prefetch: 1,
@@ -347,7 +351,7 @@ describe('replies', () => {
     expect(replies[0]).toMatchObject({ correlationId: 'job-7', messageId: 'job-7:reply' });
     await expect(api.openReplyQueue(() => undefined)).rejects.toMatchObject({ code: 'INTERNAL' });
 
-    // Exclusive and auto-delete: gone with its connection.
+    // close() deletes it (it is neither exclusive nor auto-delete).
     await api.close();
     const probe = await admin.createChannel();
     probe.on('error', () => undefined);

@@ -19,6 +19,7 @@ let proxy: FaultProxy;
 let admin: ChannelModel;
 let ch: Channel;
 const open: Broker[] = [];
+const replyQueues: string[] = [];
 const log = recordingLogger();
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
@@ -76,7 +77,7 @@ afterEach(async () => {
 afterAll(async () => {
   await proxy.close();
   await admin.close();
-  await deleteTestTopology(broker.url, broker.prefix);
+  await deleteTestTopology(broker.url, broker.prefix, { queues: replyQueues });
   await broker.close();
 });
 
@@ -125,6 +126,7 @@ describe('connection loss', () => {
     await collect(b, received);
     const replies: Delivery[] = [];
     const replyTo = await b.openReplyQueue((d) => replies.push(d));
+    replyQueues.push(replyTo);
     await b.publishCommand('distribute', json({}), { messageId: 'before' });
     await waitFor(() => received.length === 1, 5_000, 'the first command');
 

@@ -24,7 +24,16 @@ describe('resolveBrokerOptions', () => {
       declareTopology: true,
       maxBodyBytes: 32 * 1024 * 1024,
       connectionName: 'name',
+      replyQueueExpiresMs: 60_000,
     });
+  });
+
+  it('accepts a reply queue expiry just above the longest reconnect delay', () => {
+    const resolved = resolveBrokerOptions(
+      { ...base, reconnectMaxDelayMs: 200, replyQueueExpiresMs: 201 },
+      'n',
+    );
+    expect(resolved.replyQueueExpiresMs).toBe(201);
   });
 
   it.each<[string, Partial<BrokerOptions>]>([
@@ -34,6 +43,14 @@ describe('resolveBrokerOptions', () => {
     ['an infinite connect timeout', { connectTimeoutMs: Infinity }],
     ['a NaN body limit', { maxBodyBytes: Number.NaN }],
     ['a bad prefix', { prefix: 'a b' }],
+    ['a zero reply queue expiry', { replyQueueExpiresMs: 0 }],
+    ['a fractional reply queue expiry', { replyQueueExpiresMs: 1_500.5 }],
+    ['a reply queue expiry over a day', { replyQueueExpiresMs: 86_400_001 }],
+    ['a reply queue expiry not above the default reconnect delay', { replyQueueExpiresMs: 10_000 }],
+    [
+      'a reply queue expiry shorter than the reconnect delay',
+      { reconnectMaxDelayMs: 5_000, replyQueueExpiresMs: 4_000 },
+    ],
     ['an http URL', { url: 'http://rabbit' }],
     ['garbage as URL', { url: 'not a url' }],
   ])('refuses %s with INVALID_INPUT', (_, override) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replyQueueName } from '../../../src/messaging/reply-queue.js';
+import { replyQueueDeclaration, replyQueueName } from '../../../src/messaging/reply-queue.js';
 
 describe('replyQueueName', () => {
   it('is unique per call and carries the prefix', () => {
@@ -9,5 +9,20 @@ describe('replyQueueName', () => {
     expect(a).toMatch(
       /^ocs3\.reply\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     );
+  });
+});
+
+describe('replyQueueDeclaration', () => {
+  it('survives its connection and expires instead of being deleted with its consumer', () => {
+    expect(replyQueueDeclaration(60_000)).toEqual({
+      durable: true,
+      exclusive: false,
+      autoDelete: false,
+      arguments: { 'x-queue-type': 'classic', 'x-expires': 60_000 },
+    });
+  });
+
+  it('is the same for the same expiry, so a re-declaration after a reconnect matches', () => {
+    expect(replyQueueDeclaration(1_500)).toEqual(replyQueueDeclaration(1_500));
   });
 });
