@@ -162,9 +162,17 @@ export function loadConfig(
         `OPENCAST_CFG_FILE: ${cfgFile} sets distribution.enable to false; nothing to run`,
       );
     }
+    if (fromCfg.unsupported.length > 0) {
+      throw new ConfigError(
+        `OPENCAST_CFG_FILE: ${fromCfg.unsupported.join(', ')} is not supported yet`,
+      );
+    }
     merged = { ...fromCfg.env, ...definedOnly(env) };
   }
-  const result = envSchema.safeParse(merged);
+  // An empty variable (`HTTP_PORT=`) means unset, not zero or the empty string.
+  const result = envSchema.safeParse(
+    Object.fromEntries(Object.entries(merged).filter(([, value]) => value?.trim() !== '')),
+  );
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -51,10 +51,13 @@ function unescape(value: string): string {
 export function envFromOpencastCfg(text: string): {
   readonly env: Record<string, string>;
   readonly enabled: boolean;
+  /** Keys set to something this service does not do yet. */
+  readonly unsupported: readonly string[];
 } {
   const props = parseProperties(text);
   const env: Record<string, string> = {};
   const orgBuckets: string[] = [];
+  const unsupported: string[] = [];
   let enabled = true;
   for (const [fullKey, value] of props) {
     if (!fullKey.startsWith(PREFIX) || value.trim() === '') continue;
@@ -63,13 +66,19 @@ export function envFromOpencastCfg(text: string): {
       enabled = value.trim().toLowerCase() === 'true';
     } else if (key.startsWith('bucket.')) {
       orgBuckets.push(`${key.slice('bucket.'.length)}=${value.trim()}`);
-    } else if (key === 'presigned.url' || key === 'presigned.url.valid.duration') {
-      continue; // Presigned URLs are not supported yet; see README.
+    } else if (key === 'presigned.url') {
+      // Presigned URLs are not supported yet (README, "Limits"): refuse rather than ignore.
+      if (value.trim().toLowerCase() === 'true') unsupported.push(fullKey);
     } else {
       const name = KEY_TO_ENV[key];
-      if (name !== undefined) env[name] = value.trim();
+      // Opencast's docs give the endpoint without a scheme (the Java SDK adds https).
+      const text =
+        key === 'endpoint' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim())
+          ? `https://${value.trim()}`
+          : value.trim();
+      if (name !== undefined) env[name] = text;
     }
   }
   if (orgBuckets.length > 0) env.S3_ORG_BUCKETS = orgBuckets.join(',');
-  return { env, enabled };
+  return { env, enabled, unsupported };
 }

@@ -76,11 +76,17 @@ export async function distribute(
   }
 
   if (command.checkAvailability) {
+    // In parallel: each check may take tries x interval (30 s by default) when a CDN is slow.
+    const available = await Promise.all(
+      plan.map((upload) => deps.availability.check(upload.url, signal)),
+    );
     for (const [index, upload] of plan.entries()) {
-      const available = await deps.availability.check(upload.url, signal);
-      if (!available) log.warn({ url: upload.url }, 'distributed file is not available yet');
       const object = objects[index];
-      if (object !== undefined) objects[index] = { ...object, available };
+      if (object === undefined) continue;
+      if (available[index] !== true) {
+        log.warn({ url: upload.url }, 'distributed file is not available yet');
+      }
+      objects[index] = { ...object, available: available[index] };
     }
   }
 
