@@ -62,7 +62,7 @@ const envSchema = z.object({
     .default('amqp://guest:guest@127.0.0.1:5672'),
   AMQP_PREFIX: z
     .string()
-    .regex(/^[\w.-]{1,100}$/, 'may hold letters, digits, _ . -')
+    .regex(/^\w[\w.-]{0,99}$/, 'must start with a letter or digit; letters, digits, _ . - only')
     .default('ocs3'),
   AMQP_DELIVERY_LIMIT: int(5, 1, 1000),
   WORKER_CONCURRENCY: int(2, 1, 1000),

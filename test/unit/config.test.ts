@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     [{ SOURCE_USERNAME: 'u', SOURCE_PASSWORD: 'p' }, /SOURCE_CREDENTIAL_PREFIXES/],
     [{ SOURCE_AUTH_SCHEMES: 'ntlm' }, /SOURCE_AUTH_SCHEMES/],
     [{ AUTH_DIGEST_USER: 'u' }, /AUTH_DIGEST_PASSWORD/],
+    [{ AMQP_PREFIX: '-x' }, /AMQP_PREFIX/],
     [{ AUTH_DIGEST_SECRET: 'c2hvcnQ=' }, /AUTH_DIGEST_SECRET/],
     [{ S3_ENDPOINT: 'http://m:9000', DISTRIBUTION_BASE_URL: 'http://m:9000/b/' }, /S3_BUCKET/],
   ])('names the variable of a bad value %j', (env, message) => {
@@ -70,5 +71,11 @@ describe('S3 path style', () => {
     expect(loadConfig(base).s3.forcePathStyle).toBeUndefined();
     expect(loadConfig({ ...base, S3_FORCE_PATH_STYLE: 'false' }).s3.forcePathStyle).toBe(false);
     expect(loadConfig({ ...base, S3_FORCE_PATH_STYLE: 'true' }).s3.forcePathStyle).toBe(true);
+  });
+});
+
+describe('empty variables', () => {
+  it('count as unset, not as zero', () => {
+    expect(loadConfig({ HTTP_PORT: '', WORKER_CONCURRENCY: ' ' }).http.port).toBe(8080);
   });
 });

@@ -66,3 +66,17 @@ describe('Opencast cfg file', () => {
     ).toThrow(ConfigError);
   });
 });
+
+describe('Opencast cfg edge cases', () => {
+  it('adds https:// to an endpoint given without a scheme, as the Java SDK does', () => {
+    const { env } = envFromOpencastCfg(
+      'org.opencastproject.distribution.aws.s3.endpoint=s3.eu-central-1.amazonaws.com',
+    );
+    expect(env.S3_ENDPOINT).toBe('https://s3.eu-central-1.amazonaws.com');
+  });
+
+  it('refuses presigned URLs instead of ignoring them', () => {
+    const text = `${cfg}\norg.opencastproject.distribution.aws.s3.presigned.url=true\n`;
+    expect(() => loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => text)).toThrow(/presigned/);
+  });
+});
