@@ -3,6 +3,7 @@
  * never a hang or a silent drop, and the service recovers by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postForm } from '../helpers/http.js';
 import { startFaultProxy, waitFor, type FaultProxy } from '../helpers/rabbit.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 
@@ -23,18 +24,17 @@ function mediapackage(): string {
 }
 
 function distribute(path: string): Promise<Response> {
-  return fetch(`${live().url}/distribution/s3${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
+  return postForm(
+    `${live().url}/distribution/s3${path}`,
+    {
       channelId: 'outage',
       mediapackage: mediapackage(),
       elementId: 'c1',
       checkAvailability: 'false',
-    }).toString(),
+    },
     // A hang is the failure this test looks for; the bound is generous.
-    signal: AbortSignal.timeout(10_000),
-  });
+    { signal: AbortSignal.timeout(10_000) },
+  );
 }
 
 async function readyStatus(): Promise<number> {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseElementArray } from '../../src/opencast/element-xml.js';
 import { readFixture } from '../helpers/fixtures.js';
+import { postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 
 const MP = 'd51f9d4e-b5e7-41e0-8640-0d1f43b2fed0';
@@ -24,15 +25,11 @@ function distributeSync(elementId: string, channelId = 'engage-player'): Promise
     /<(ns2:)?url>([^<:]+)<\/(ns2:)?url>/g,
     `<ns2:url>${live().sources.baseUrl}$2</ns2:url>`,
   );
-  return fetch(`${live().url}/distribution/s3/distributesync`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      channelId,
-      mediapackage,
-      elementId,
-      checkAvailability: 'false',
-    }).toString(),
+  return postForm(`${live().url}/distribution/s3/distributesync`, {
+    channelId,
+    mediapackage,
+    elementId,
+    checkAvailability: 'false',
   });
 }
 

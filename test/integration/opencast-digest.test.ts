@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 
 const USER = 'opencast_system_account';
@@ -40,20 +41,11 @@ function post(url: string, authorization: string): Promise<Response> {
     '<mediapackage xmlns="http://mediapackage.opencastproject.org" id="digest-mp"><metadata>' +
     `<catalog id="c1" type="dublincore/episode"><mimetype>text/xml</mimetype>` +
     `<url>${live().sources.baseUrl}c1.xml</url></catalog></metadata></mediapackage>`;
-  return fetch(url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
-      'X-Requested-Auth': 'Digest',
-      Authorization: authorization,
-    },
-    body: new URLSearchParams({
-      channelId: 'engage-player',
-      mediapackage,
-      elementId: '["c1"]',
-      checkAvailability: 'false',
-    }).toString(),
-  });
+  return postForm(
+    url,
+    { channelId: 'engage-player', mediapackage, elementId: '["c1"]', checkAvailability: 'false' },
+    { headers: { 'X-Requested-Auth': 'Digest', Authorization: authorization } },
+  );
 }
 
 beforeAll(async () => {

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseElementArray } from '../../src/opencast/element-xml.js';
 import { readFixture } from '../helpers/fixtures.js';
+import { postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 
 const MP = 'efd6e4df-63b6-49af-be5f-15f598778877';
@@ -26,16 +27,8 @@ function mediapackage(fixture = 'mediapackage.xml'): string {
   );
 }
 
-function form(fields: Record<string, string>): RequestInit {
-  return {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
-    body: new URLSearchParams(fields).toString(),
-  };
-}
-
 function post(path: string, fields: Record<string, string>): Promise<Response> {
-  return fetch(`${stack.url}/distribution/s3${path}`, form(fields));
+  return postForm(`${stack.url}/distribution/s3${path}`, fields);
 }
 
 function sha(data: Buffer | undefined): string {

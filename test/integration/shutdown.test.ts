@@ -4,6 +4,7 @@
  */
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 import { waitFor } from '../helpers/rabbit.js';
 
@@ -29,15 +30,11 @@ describe('shutdown with a command in flight', () => {
       '<mediapackage xmlns="http://mediapackage.opencastproject.org" id="stop-mp"><media>' +
       '<track id="t1" type="presenter/delivery"><mimetype>video/mp4</mimetype>' +
       `<url>${live().sources.baseUrl}stalled.mp4</url></track></media></mediapackage>`;
-    const pending = fetch(`${live().url}/distribution/s3/distributesync`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        channelId: 'stop',
-        mediapackage,
-        elementId: 't1',
-        checkAvailability: 'false',
-      }).toString(),
+    const pending = postForm(`${live().url}/distribution/s3/distributesync`, {
+      channelId: 'stop',
+      mediapackage,
+      elementId: 't1',
+      checkAvailability: 'false',
     });
     await waitFor(() => (live().sources.hits.get('stalled.mp4') ?? 0) > 0, 10_000, 'the upload');
 
