@@ -16,6 +16,8 @@ export interface TestStack {
   readonly sources: SourceServer;
   readonly amqpUrl: string;
   readonly prefix: string;
+  /** Starts one more process-like service on the same broker topology, bucket and sources. */
+  startAnother(env: Record<string, string>): Promise<RunningService>;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const sources = await startSourceServer();
   const bucket = await s3.createBucket();
   const baseUrl = `${s3.endpoint}/${bucket}/`;
-  const config = loadConfig({
+  const settings: Record<string, string> = {
     ROLE: 'all',
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
@@ -48,10 +50,10 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     RETRY_BASE_DELAY_MS: '20',
     SYNC_TIMEOUT_MS: '20000',
     SHUTDOWN_GRACE_MS: '2000',
-    ...env,
-  });
+  };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const service = await startService(config, logger);
+  const others: RunningService[] = [];
+  const service = await startService(loadConfig({ ...settings, ...env }), logger);
   if (service.url === undefined) throw new Error('the test stack needs the API role');
   return {
     service,
@@ -62,7 +64,13 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     sources,
     amqpUrl: broker.url,
     prefix: broker.prefix,
+    startAnother: async (extra) => {
+      const another = await startService(loadConfig({ ...settings, ...extra }), logger);
+      others.push(another);
+      return another;
+    },
     close: async () => {
+      for (const other of others) await other.close();
       await service.close();
       await sources.close();
       await s3.close();

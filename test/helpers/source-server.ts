@@ -12,6 +12,8 @@ export interface SourceServer {
   setGenerated(name: string, size: number): void;
   /** Answers `name` with headers and then nothing, until the server closes. */
   setStalled(name: string): void;
+  /** Like {@link setStalled} for the first request of `name`; later ones get `body`. */
+  setStalledOnce(name: string, body: Buffer | string): void;
   /** How many GET requests each name got. */
   readonly hits: Map<string, number>;
   close(): Promise<void>;
@@ -22,12 +24,13 @@ export async function startSourceServer(): Promise<SourceServer> {
   const files = new Map<string, Buffer>();
   const generated = new Map<string, number>();
   const stalled = new Set<string>();
+  const stalledOnce = new Set<string>();
   const hits = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '').replace(/^\/files\//, '').replace(/\?.*$/, ''));
     const body = files.get(name);
     hits.set(name, (hits.get(name) ?? 0) + 1);
-    if (stalled.has(name)) {
+    if (stalled.has(name) || stalledOnce.delete(name)) {
       res.writeHead(200, { 'Content-Length': 1000, 'Content-Type': 'video/mp4' });
       res.flushHeaders();
       return;
@@ -56,6 +59,10 @@ export async function startSourceServer(): Promise<SourceServer> {
     set: (name, body) => files.set(name, Buffer.isBuffer(body) ? body : Buffer.from(body)),
     setGenerated: (name, size) => generated.set(name, size),
     setStalled: (name) => stalled.add(name),
+    setStalledOnce: (name, body) => {
+      stalledOnce.add(name);
+      files.set(name, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    },
     hits,
     close: () =>
       new Promise((resolve) => {
