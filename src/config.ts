@@ -28,6 +28,11 @@ const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+/** A secret: kept exactly as given (spaces are part of a password), empty means unset. */
+const secretText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const identifier = z.string().regex(/^[\w\-.:;()@+~]{1,255}$/, 'must be a simple identifier');
 
@@ -72,7 +77,7 @@ const envSchema = z.object({
   /** Unset: path style with a custom endpoint (S3-compatible servers), virtual host on AWS. */
   S3_FORCE_PATH_STYLE: boolText.optional(),
   S3_ACCESS_KEY_ID: optionalText,
-  S3_SECRET_ACCESS_KEY: optionalText,
+  S3_SECRET_ACCESS_KEY: secretText,
   S3_BUCKET: optionalText,
   S3_ORG_BUCKETS: pairs,
   DISTRIBUTION_BASE_URL: optionalText.pipe(httpUrl.optional()),
@@ -92,7 +97,7 @@ const envSchema = z.object({
   SOURCE_SHARED_STORAGE: pairs,
   SOURCE_FILE_ROOTS: list,
   SOURCE_USERNAME: optionalText,
-  SOURCE_PASSWORD: optionalText,
+  SOURCE_PASSWORD: secretText,
   SOURCE_CREDENTIAL_PREFIXES: list,
   SOURCE_AUTH_SCHEMES: list.pipe(
     z.array(z.enum(['digest', 'basic'], { error: 'may list digest and basic' })),
@@ -118,7 +123,13 @@ const envSchema = z.object({
   OPENCAST_CFG_FILE: optionalText,
 
   AUTH_DIGEST_USER: optionalText,
-  AUTH_DIGEST_PASSWORD: optionalText,
+  // Opencast's digest client hashes credentials as ASCII: anything else can never match.
+  AUTH_DIGEST_PASSWORD: secretText.pipe(
+    z
+      .string()
+      .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII (Opencast hashes it as ASCII)')
+      .optional(),
+  ),
   AUTH_DIGEST_USERS: pairsWith(':'),
   AUTH_DIGEST_SECRET: optionalText.pipe(
     z

@@ -20,6 +20,18 @@ const logger = pino({
   redact: ['*.password', '*.secretAccessKey', '*.authorization', '*.Authorization'],
 });
 
+// Log in the service's own format before Node ends the process on a programming error.
+process.on('uncaughtException', (err) => {
+  logger.fatal({ err }, 'uncaught exception');
+  logger.flush();
+  process.exit(1);
+});
+process.on('unhandledRejection', (err) => {
+  logger.fatal({ err }, 'unhandled rejection');
+  logger.flush();
+  process.exit(1);
+});
+
 try {
   const service = await startService(config, logger);
   logger.info({ role: config.role }, 'opencast-s3-distribution started');

@@ -173,7 +173,7 @@ async function start(
       },
       syncTimeoutMs: config.syncTimeoutMs,
       defaultOrganization: config.defaultOrganization,
-      readiness: () => readiness(broker, () => checkBuckets(client, buckets)),
+      readiness: cached(2000, () => readiness(broker, () => checkBuckets(client, buckets))),
       maxBodyBytes: config.maxBodyBytes,
       logger,
       auth:
@@ -251,6 +251,16 @@ async function s3Connection(
     },
     defaultTarget: s3.bucket === undefined ? undefined : target(s3.bucket),
     orgTargets: new Map([...s3.orgBuckets].map(([org, bucket]) => [org, target(bucket)])),
+  };
+}
+
+/** Remembers a result for `ms`, so frequent probes do not each reach S3. */
+function cached<T>(ms: number, compute: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (last === undefined || now - last.at > ms) last = { at: now, value: compute() };
+    return last.value;
   };
 }
 

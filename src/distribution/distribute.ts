@@ -37,8 +37,8 @@ export interface PlannedUpload {
  * Publishes the requested elements. Everything that can be checked without I/O (the XML,
  * the element ids, the keys, the source allow-list) is checked for all elements before the
  * first byte is written, so bad input changes nothing. If an upload then fails for good,
- * the objects this run already wrote are removed again, so a failed job leaves no partial
- * publication behind.
+ * the objects this run created are removed again, so a failed first publication leaves
+ * nothing behind; objects that existed before (a republish) are left, never deleted.
  */
 export async function distribute(
   command: DistributeCommand,
@@ -52,10 +52,17 @@ export async function distribute(
     hls.playlists.length === 0
       ? new Map()
       : rewriteHls(hls, await readPlaylistTexts(hls.playlists, { ...deps, logger: log }, signal));
-  const written: PlannedUpload[] = [];
+  // Objects this run created (not overwrote): the only ones a rollback may remove, since an
+  // overwritten object may be the live publication a republish was meant to replace.
+  const created: PlannedUpload[] = [];
   const objects: ObjectOutcome[] = [];
   try {
     for (const upload of plan) {
+      const existed = await withRetry(
+        async () => (await deps.store.headObject(target.bucket, upload.key, signal)) !== undefined,
+        deps.retry,
+        signal,
+      );
       const size = await withRetry(
         () => uploadOne(upload, playlists.get(upload.element.id), target.bucket, deps, signal),
         deps.retry,
@@ -64,14 +71,14 @@ export async function distribute(
           log.warn({ err, attempt, delayMs, key: upload.key }, 'upload failed, trying again');
         },
       );
-      written.push(upload);
+      if (!existed) created.push(upload);
       log.info({ key: upload.key, size }, 'element distributed');
       objects.push(describe(upload, target.bucket, size));
     }
   } catch (error) {
     // On shutdown or a lost channel the command goes back to the queue and may already
     // run elsewhere: removing its objects now could delete what that run just wrote.
-    if (!signal.aborted) await removeWritten(written, target.bucket, deps, log);
+    if (!signal.aborted) await removeCreated(created, target.bucket, deps, log);
     throw error;
   }
 
@@ -201,14 +208,14 @@ async function uploadOne(
   }
 }
 
-/** Deletes exactly the objects this run wrote (never whole folders of older publications). */
-async function removeWritten(
-  written: readonly PlannedUpload[],
+/** Deletes exactly the objects this run created (never older objects or whole folders). */
+async function removeCreated(
+  created: readonly PlannedUpload[],
   bucket: string,
   deps: DistributionDeps,
   log: Logger,
 ): Promise<void> {
-  for (const upload of written) {
+  for (const upload of created) {
     try {
       await deps.store.deleteObject(bucket, upload.key);
     } catch (err) {

@@ -68,6 +68,9 @@ export class JobService {
     const id = this.deps.newJobId();
     // Register the waiter before publishing: a fast worker may reply before `submit` returns.
     const done = this.#wait(id, timeoutMs);
+    // Nobody awaits `done` until the publish is confirmed; a shutdown or timeout rejecting
+    // it meanwhile must not count as an unhandled rejection (Node would exit).
+    done.catch(() => undefined);
     try {
       await this.#submit(id, request);
     } catch (error) {
@@ -146,10 +149,12 @@ export class JobService {
         payload: reply.payload,
       };
     });
-    if (job !== undefined && isTerminal(job)) {
-      const waiter = this.#waiters.get(job.id);
-      this.#cancelWait(job.id);
-      waiter?.resolve({ job, error: reply.error });
+    const terminal = reply.status !== 'RUNNING';
+    const waiter = this.#waiters.get(reply.jobId);
+    if (waiter !== undefined && terminal && (job === undefined || isTerminal(job))) {
+      this.#cancelWait(reply.jobId);
+      // The record may have been evicted from a full store; the reply alone still answers.
+      waiter.resolve({ job: job ?? jobFromReply(reply), error: reply.error });
     }
   }
 
@@ -182,6 +187,17 @@ export class JobService {
     if (waiter !== undefined) clearTimeout(waiter.timer);
     this.#waiters.delete(id);
   }
+}
+
+function jobFromReply(reply: JobReply): Job {
+  return {
+    id: reply.jobId,
+    version: 1,
+    type: JOB_TYPE,
+    status: reply.status,
+    payload: reply.payload,
+    dispatchable: true,
+  };
 }
 
 function shuttingDown(): AppError {

@@ -63,19 +63,12 @@ export async function processCommand(
 
   const log = deps.logger.child({ jobId: command.jobId, operation: command.type });
   await reply(delivery, deps, signal, command.jobId, 'RUNNING');
+  let outcome: CommandOutcome;
   try {
-    const outcome =
+    outcome =
       command.type === 'distribute'
         ? await distribute(command, deps.distribution, signal)
         : await retract(command, deps.distribution, signal);
-    await publish(
-      deps,
-      buildEvent('completed', eventData(command, outcome, startedAt, deps.clock())),
-      signal,
-    );
-    await reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload);
-    log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
-    return 'ack';
   } catch (error) {
     if (signal.aborted) {
       log.info('command handed back on shutdown');
@@ -91,6 +84,16 @@ export async function processCommand(
     await reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info);
     return info.retryable ? 'dead-letter' : 'ack';
   }
+  // Outside the try: the work is done, so a failure to announce it must not turn into a
+  // failure event; it propagates and the broker redelivers (the work is idempotent).
+  await publish(
+    deps,
+    buildEvent('completed', eventData(command, outcome, startedAt, deps.clock())),
+    signal,
+  );
+  await reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload);
+  log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
+  return 'ack';
 }
 
 /** Publishing after the work is done is retried briefly, so a blip does not redo uploads. */

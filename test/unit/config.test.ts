@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     [{ SOURCE_AUTH_SCHEMES: 'ntlm' }, /SOURCE_AUTH_SCHEMES/],
     [{ AUTH_DIGEST_USER: 'u' }, /AUTH_DIGEST_PASSWORD/],
     [{ AMQP_PREFIX: '-x' }, /AMQP_PREFIX/],
+    [{ AUTH_DIGEST_USER: 'u', AUTH_DIGEST_PASSWORD: 'pässwort' }, /AUTH_DIGEST_PASSWORD/],
     [{ AUTH_DIGEST_SECRET: 'c2hvcnQ=' }, /AUTH_DIGEST_SECRET/],
     [{ S3_ENDPOINT: 'http://m:9000', DISTRIBUTION_BASE_URL: 'http://m:9000/b/' }, /S3_BUCKET/],
   ])('names the variable of a bad value %j', (env, message) => {
@@ -77,5 +78,12 @@ describe('S3 path style', () => {
 describe('empty variables', () => {
   it('count as unset, not as zero', () => {
     expect(loadConfig({ HTTP_PORT: '', WORKER_CONCURRENCY: ' ' }).http.port).toBe(8080);
+  });
+});
+
+describe('secrets', () => {
+  it('are kept exactly, spaces included', () => {
+    const config = loadConfig({ AUTH_DIGEST_USER: 'u', AUTH_DIGEST_PASSWORD: ' two words ' });
+    expect(config.auth.users.get('u')).toBe(' two words ');
   });
 });

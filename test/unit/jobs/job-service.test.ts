@@ -12,10 +12,10 @@ const request: JobRequest = {
   elementIds: ['e'],
 };
 
-function service(send: () => Promise<void>, maxWaiters?: number) {
+function service(send: () => Promise<void>, maxWaiters?: number, store = new MemoryJobStore()) {
   let next = 1;
   return new JobService({
-    store: new MemoryJobStore(),
+    store,
     send,
     replyTo: () => 'q',
     newJobId: () => String(next++),
@@ -53,6 +53,39 @@ describe('JobService sync waiting', () => {
     jobs.close();
     await expect(waiting).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
     await expect(jobs.submit(request)).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+  });
+
+  it('answers a waiting request from the reply even when the record was evicted', async () => {
+    const jobs = service(() => Promise.resolve(), undefined, new MemoryJobStore(1));
+    const waiting = jobs.submitAndWait(request, 1000);
+    await sleep(5);
+    await jobs.submit(request); // evicts job 1 from a store of one
+    expect(jobs.get('1')).toBeUndefined();
+    jobs.applyReply({
+      version: 1,
+      jobId: '1',
+      status: 'FINISHED',
+      time: new Date().toISOString(),
+      payload: '<x/>',
+    });
+    await expect(waiting).resolves.toMatchObject({ job: { status: 'FINISHED', payload: '<x/>' } });
+  });
+
+  it('survives a shutdown that rejects a waiter before its publish is confirmed', async () => {
+    let confirm: () => void = () => undefined;
+    const jobs = service(
+      () =>
+        new Promise<void>((resolve) => {
+          confirm = resolve;
+        }),
+    );
+    const waiting = jobs.submitAndWait(request, 10_000);
+    await sleep(5);
+    jobs.close();
+    // Without a handler on the early rejection, vitest reports an unhandled rejection here.
+    await sleep(20);
+    confirm();
+    await expect(waiting).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
   });
 
   it('ignores replies for unknown jobs and after a terminal state', () => {

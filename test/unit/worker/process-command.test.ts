@@ -168,6 +168,34 @@ describe('processCommand', () => {
     expect(events[0]?.event.data.mediaPackageId).toBe(MP);
   });
 
+  it('never deletes an object a failed republish overwrote', async () => {
+    const { store, deps } = setup({ 'episode-dublincore.xml': '<e v2/>' });
+    const live = `b/mh_default_org/engage-player/${MP}/episode-dc/episode-dublincore.xml`;
+    store.objects.set(live, Buffer.from('<e v1/>'));
+    expect(await processCommand({ body: command(), deliveryCount: 0 }, deps, signal)).toBe('ack');
+    // series-dc failed (no source); the live episode catalog stays, in its new version.
+    expect(store.objects.get(live)?.toString()).toBe('<e v2/>');
+  });
+
+  it('requeues, not fails, a command whose completion cannot be announced', async () => {
+    const { store, events, deps } = setup(files);
+    const down = {
+      ...deps,
+      publishEvent: (event: OutgoingEvent) => {
+        if (event.routingKey === 'distribute.completed') {
+          return Promise.reject(new AppError('BROKER_UNAVAILABLE', 'still down'));
+        }
+        events.push(event);
+        return Promise.resolve();
+      },
+    };
+    await expect(
+      processCommand({ body: command(), deliveryCount: 0 }, down, signal),
+    ).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE' });
+    expect(events).toEqual([]);
+    expect(store.objects.size).toBe(2);
+  });
+
   it('retries a transient failure, then parks the command', async () => {
     const { store, events, deps } = setup(files);
     store.failPut = new AppError('STORAGE_UNAVAILABLE', 'S3 is down');
