@@ -4,7 +4,7 @@
  * least one playlist is an HLS group. Everything is checked here, before any I/O.
  */
 import { AppError } from '../errors.js';
-import { buildReferenceMap } from './hls-references.js';
+import { buildReferenceMap, type ReferenceMap } from './hls-references.js';
 import { isPlaylist } from './hls-playlist.js';
 import type { MediaPackageElement } from './model.js';
 
@@ -66,7 +66,7 @@ export function validateHlsGroup(
   flavor: string | undefined,
   tracks: readonly MediaPackageElement[],
   playlists: readonly MediaPackageElement[],
-): ReadonlyMap<string, string> {
+): ReferenceMap {
   const label = flavor ?? '(none)';
   if (tracks.length < 2) {
     throw new AppError(

@@ -19,6 +19,8 @@
  * Kept from Opencast: blank lines stay (empty), other `#` lines are copied, a URI line is
  * trimmed with Java's `trim()`, an unknown reference is kept, every line ends in `\n`.
  */
+import { AppError } from '../errors.js';
+import type { ReferenceMap } from './hls-references.js';
 
 /** Tags (RFC 8216 and its successors) whose `URI` attribute names another resource. */
 const URI_TAGS = [
@@ -36,17 +38,14 @@ const URI_TAGS = [
 const ABSOLUTE_URI = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
 
 /** Rewrites the lines of one playlist; the result ends in `\n` unless it has no lines. */
-export function rewriteLines(
-  lines: readonly string[],
-  references: ReadonlyMap<string, string>,
-): string {
+export function rewriteLines(lines: readonly string[], references: ReferenceMap): string {
   let out = '';
   for (const line of lines) out += rewriteLine(line, references) + '\n';
   return out;
 }
 
 /** One line of §6.3, with the departures listed in the module comment. */
-export function rewriteLine(line: string, references: ReadonlyMap<string, string>): string {
+export function rewriteLine(line: string, references: ReferenceMap): string {
   const trimmed = javaTrim(line);
   if (trimmed === '') return '';
   if (line.startsWith('#')) {
@@ -65,15 +64,18 @@ export function rewriteLine(line: string, references: ReadonlyMap<string, string
  * The reference an URI from a playlist stands for, or undefined to keep it: the whole URI
  * first, then its last path segment, each as written and percent-decoded.
  */
-export function resolveReference(
-  uri: string,
-  references: ReadonlyMap<string, string>,
-): string | undefined {
+export function resolveReference(uri: string, references: ReferenceMap): string | undefined {
   if (uri === '' || ABSOLUTE_URI.test(uri)) return undefined;
   const fileName = uri.slice(Math.max(uri.lastIndexOf('/'), uri.lastIndexOf('\\')) + 1);
   for (const candidate of [uri, fileName]) {
     const found = references.get(candidate) ?? references.get(decodeOrKeep(candidate));
-    if (found !== undefined) return found;
+    if (typeof found === 'string') return found;
+    if (found !== undefined) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Playlist reference ${JSON.stringify(uri.slice(0, 200))} matches tracks ${found.trackIds.join(', ')}, which share that logical name`,
+      );
+    }
   }
   return undefined;
 }

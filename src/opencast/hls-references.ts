@@ -12,6 +12,7 @@
  */
 import { assertSafeSegment, fileNameFromUrl } from '../distribution/object-key.js';
 import { AppError } from '../errors.js';
+import { isPlaylist } from './hls-playlist.js';
 import type { MediaPackageElement } from './model.js';
 
 /**
@@ -36,28 +37,46 @@ export function relativeReference(element: MediaPackageElement): string {
   return `../${encodeSegment(element.id)}/${encodeSegment(fileNameFromUrl(element.url))}`;
 }
 
+/** A logical name two or more media tracks of one group share. */
+export interface AmbiguousName {
+  readonly trackIds: readonly string[];
+}
+
+/** Logical name -> relative reference, or the tracks that share the name. */
+export type ReferenceMap = ReadonlyMap<string, string | AmbiguousName>;
+
 /**
- * Logical name -> relative reference for the tracks of one group. Two tracks with the same
- * logical name are refused (INVALID_INPUT): Opencast keeps one of them at random (a
- * HashMap), which silently drops a playlist or points a playlist at the wrong media.
+ * Logical name -> relative reference for the tracks of one group. Opencast keeps one of
+ * two tracks with the same logical name at random (a HashMap), which silently drops a
+ * playlist or points a playlist at the wrong media. We refuse (INVALID_INPUT) when a
+ * playlist shares its name, and mark a name shared by media tracks only as ambiguous: a
+ * flavor may hold progressive files beside the HLS renditions, and that is only an error
+ * if a playlist line actually refers to the name (see `resolveReference`).
  */
 export function buildReferenceMap(
   tracks: readonly MediaPackageElement[],
   flavor: string | undefined,
-): ReadonlyMap<string, string> {
-  const owners = new Map<string, string>();
-  const references = new Map<string, string>();
+): ReferenceMap {
+  const byName = new Map<string, MediaPackageElement[]>();
   for (const track of tracks) {
     const name = logicalNameOf(track);
-    const owner = owners.get(name);
-    if (owner !== undefined) {
+    byName.set(name, [...(byName.get(name) ?? []), track]);
+  }
+  const references = new Map<string, string | AmbiguousName>();
+  for (const [name, owners] of byName) {
+    const [first, second] = owners;
+    if (first === undefined) continue;
+    if (second === undefined) {
+      references.set(name, relativeReference(first));
+    } else if (owners.some(isPlaylist)) {
       throw new AppError(
         'INVALID_INPUT',
-        `Tracks ${owner} and ${track.id} of flavor ${flavor ?? '(none)'} share the logical name ${JSON.stringify(name)}; playlist references would be ambiguous`,
+        `Tracks ${first.id} and ${second.id} of flavor ${flavor ?? '(none)'} share the logical name ${JSON.stringify(name)}, and one is a playlist; playlist references would be ambiguous`,
       );
+    } else {
+      for (const owner of owners) relativeReference(owner); // same id/URL checks as above
+      references.set(name, { trackIds: owners.map((o) => o.id) });
     }
-    owners.set(name, track.id);
-    references.set(name, relativeReference(track));
   }
   return references;
 }

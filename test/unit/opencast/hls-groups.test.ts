@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { parseElement } from '../../../src/opencast/element-xml.js';
 import { planHlsGroups } from '../../../src/opencast/hls-groups.js';
+import { rewriteHls } from '../../../src/opencast/hls.js';
 import { findElement, parseMediaPackage } from '../../../src/opencast/mediapackage.js';
 import type { MediaPackageElement } from '../../../src/opencast/model.js';
 import { readFixture } from '../../helpers/fixtures.js';
@@ -113,26 +114,37 @@ describe('planHlsGroups', () => {
     );
   });
 
-  it('refuses two tracks with the same logical name instead of dropping one', () => {
-    // Same file name in two element folders, no logicalname: Opencast's HashMap keeps one.
+  it('refuses a playlist that shares its logical name with another track', () => {
     const error = errorOf(() =>
       planHlsGroups([
         el('list', 'http://h/M/list/index.m3u8'),
+        el('other', 'http://h/M/other/index.m3u8'),
         el('r1', 'http://h/M/r1/segment.mp4'),
-        el('r2', 'http://h/M/r2/segment.mp4'),
       ]),
     );
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toBe(
-      'Tracks r1 and r2 of flavor presenter/delivery share the logical name "segment.mp4"; playlist references would be ambiguous',
+      'Tracks list and other of flavor presenter/delivery share the logical name "index.m3u8", and one is a playlist; playlist references would be ambiguous',
     );
-    expect(() =>
-      planHlsGroups([
-        el('list', 'index.m3u8'),
-        el('r1', 'a.mp4', 'presenter/delivery', { logicalName: 'same.mp4' }),
-        el('r2', 'b.mp4', 'presenter/delivery', { logicalName: 'same.mp4' }),
-      ]),
-    ).toThrow(/share the logical name "same.mp4"/);
+  });
+
+  it('accepts media tracks sharing a name unless a playlist refers to it', () => {
+    // Same file name in two element folders, no logicalname: Opencast's HashMap keeps one.
+    const tracks = [
+      el('list', 'http://h/M/list/index.m3u8'),
+      el('r1', 'http://h/M/r1/segment.mp4'),
+      el('r2', 'http://h/M/r2/segment.mp4'),
+      el('s', 'http://h/M/s/video.mp4'),
+    ];
+    const plan = planHlsGroups(tracks);
+    const unreferenced = rewriteHls(plan, new Map([['list', '#EXTM3U\nvideo.mp4\n']]));
+    expect(unreferenced.get('list')?.text).toBe('#EXTM3U\n../s/video.mp4\n');
+
+    const error = errorOf(() => rewriteHls(plan, new Map([['list', '#EXTM3U\nsegment.mp4\n']])));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toBe(
+      'Playlist reference "segment.mp4" matches tracks r1, r2, which share that logical name',
+    );
   });
 
   it('refuses an element whose id or URL cannot make a reference', () => {
