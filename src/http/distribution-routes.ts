@@ -48,6 +48,15 @@ export function distributionRoutes(deps: DistributionRouteDeps): Hono {
     return c.body(serializeJob(job), 200, XML);
   });
 
+  // Opencast's job-producer endpoints (wire spec §4.4). The heartbeat must answer 200 or
+  // Opencast unregisters the service. This service takes work by HTTP and RabbitMQ, not
+  // from Opencast's dispatcher: 503 makes the dispatcher offer a job to another node.
+  // Hono answers HEAD with the GET route (without the body).
+  app.get('/dispatch', (c) => c.body(null, 200));
+  app.post('/dispatch', (c) =>
+    c.text('This service does not take jobs from the dispatcher', 503, { 'Retry-After': '10' }),
+  );
+
   app.post('/distributesync', async (c) => syncResponse(c, 'distribute', deps));
   app.post('/retractsync', async (c) => syncResponse(c, 'retract', deps));
   return app;

@@ -346,6 +346,16 @@ describe('GET /jobs/{id}', () => {
   });
 });
 
+describe("Opencast's job-producer endpoints", () => {
+  it('answers the heartbeat with 200, also without credentials, and refuses dispatch with 503', async () => {
+    const { app } = harness({ auth: true });
+    expect((await app.request('/distribution/s3/dispatch', { method: 'HEAD' })).status).toBe(200);
+    expect(
+      (await harness().app.request('/distribution/s3/dispatch', { method: 'POST' })).status,
+    ).toBe(503);
+  });
+});
+
 describe('health and readiness', () => {
   it('/health answers 200, /ready reflects its checks', async () => {
     expect((await harness().app.request('/health')).status).toBe(200);
