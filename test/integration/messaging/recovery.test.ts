@@ -1,43 +1,13 @@
 import { createServer } from 'node:net';
-import { connect } from 'amqplib';
-import type { Channel, ChannelModel } from 'amqplib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { Broker } from '../../../src/messaging/broker.js';
-import type { BrokerOptions, Delivery } from '../../../src/messaging/broker.js';
-import {
-  deleteTestTopology,
-  recordingLogger,
-  startFaultProxy,
-  startTestBroker,
-  waitFor,
-} from '../../helpers/rabbit.js';
-import type { FaultProxy, TestBroker } from '../../helpers/rabbit.js';
+import type { Delivery } from '../../../src/messaging/broker.js';
+import { useBrokerHarness } from '../../helpers/broker-harness.js';
+import { waitFor } from '../../helpers/rabbit.js';
 
-let broker: TestBroker;
-let proxy: FaultProxy;
-let admin: ChannelModel;
-let ch: Channel;
-const open: Broker[] = [];
-const replyQueues: string[] = [];
-const log = recordingLogger();
+const h = useBrokerHarness(true);
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
-
-async function start(overrides: Partial<BrokerOptions> = {}): Promise<Broker> {
-  const instance = await Broker.connect({
-    url: proxy.url,
-    prefix: broker.prefix,
-    deliveryLimit: 3,
-    logger: log,
-    confirmTimeoutMs: 3_000,
-    connectTimeoutMs: 3_000,
-    reconnectInitialDelayMs: 50,
-    reconnectMaxDelayMs: 200,
-    ...overrides,
-  });
-  open.push(instance);
-  return instance;
-}
 
 /** A local port with nothing listening. */
 async function closedPort(): Promise<number> {
@@ -59,37 +29,15 @@ function collect(b: Broker, received: Delivery[]) {
   });
 }
 
-beforeAll(async () => {
-  broker = await startTestBroker();
-  proxy = await startFaultProxy(broker.url);
-  admin = await connect(broker.url);
-  admin.on('error', () => undefined);
-  ch = await admin.createChannel();
-  ch.on('error', () => undefined);
-});
-
-afterEach(async () => {
-  proxy.setAccepting(true);
-  await Promise.all(open.splice(0).map((b) => b.close({ graceMs: 0 })));
-  log.entries.length = 0;
-});
-
-afterAll(async () => {
-  await proxy.close();
-  await admin.close();
-  await deleteTestTopology(broker.url, broker.prefix, { queues: replyQueues });
-  await broker.close();
-});
-
 describe('first connection', () => {
   it('rejects with BROKER_UNAVAILABLE within connectTimeoutMs when nothing listens', async () => {
     const url = `amqp://guest:secret-pw@127.0.0.1:${await closedPort()}`;
     const before = Date.now();
     const error: unknown = await Broker.connect({
       url,
-      prefix: broker.prefix,
+      prefix: h.broker.prefix,
       deliveryLimit: 3,
-      logger: log,
+      logger: h.log,
       connectTimeoutMs: 800,
     }).catch((e: unknown) => e);
     const took = Date.now() - before;
@@ -102,15 +50,15 @@ describe('first connection', () => {
   });
 
   it('rejects at once, not retryable, when the credentials are refused', async () => {
-    const url = new URL(broker.url);
+    const url = new URL(h.broker.url);
     url.username = 'nobody';
     url.password = 'wrong';
     const before = Date.now();
     const error: unknown = await Broker.connect({
       url: url.toString(),
-      prefix: broker.prefix,
+      prefix: h.broker.prefix,
       deliveryLimit: 3,
-      logger: log,
+      logger: h.log,
       connectTimeoutMs: 10_000,
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'BROKER_UNAVAILABLE', retryable: false });
@@ -121,17 +69,16 @@ describe('first connection', () => {
 
 describe('connection loss', () => {
   it('fails publishes fast while down, then recovers consumer and reply queue', async () => {
-    const b = await start();
+    const b = await h.start();
     const received: Delivery[] = [];
     await collect(b, received);
     const replies: Delivery[] = [];
-    const replyTo = await b.openReplyQueue((d) => replies.push(d));
-    replyQueues.push(replyTo);
+    const replyTo = await h.openReplies(b, replies);
     await b.publishCommand('distribute', json({}), { messageId: 'before' });
     await waitFor(() => received.length === 1, 5_000, 'the first command');
 
-    proxy.setAccepting(false);
-    proxy.dropConnections();
+    h.proxy.setAccepting(false);
+    h.proxy.dropConnections();
     await waitFor(() => !b.isConnected(), 2_000, 'the disconnect');
     const before = Date.now();
     await expect(
@@ -143,11 +90,11 @@ describe('connection loss', () => {
       code: 'BROKER_UNAVAILABLE',
     });
     expect(Date.now() - before).toBeLessThan(100);
-    expect(log.entries.some((e) => e.msg === 'lost the broker connection; reconnecting')).toBe(
+    expect(h.log.entries.some((e) => e.msg === 'lost the broker connection; reconnecting')).toBe(
       true,
     );
 
-    proxy.setAccepting(true);
+    h.proxy.setAccepting(true);
     await waitFor(() => b.isConnected(), 5_000, 'the reconnect');
     await b.publishCommand('distribute', json({}), { messageId: 'after' });
     // 'before' may come again too: its ack can be lost with the connection (at-least-once).
@@ -165,7 +112,7 @@ describe('connection loss', () => {
   });
 
   it('aborts an in-flight handler on connection loss; the command comes back', async () => {
-    const b = await start();
+    const b = await h.start();
     const seen: Delivery[] = [];
     let reason: unknown;
     await b.consumeCommands({
@@ -183,7 +130,7 @@ describe('connection loss', () => {
     });
     await b.publishCommand('distribute', json({}), { messageId: 'long' });
     await waitFor(() => seen.length === 1, 5_000, 'the delivery');
-    proxy.dropConnections();
+    h.proxy.dropConnections();
     await waitFor(() => reason !== undefined, 2_000, 'the abort');
     expect(reason).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
     await waitFor(() => seen.length === 2, 5_000, 'the redelivery');
@@ -191,10 +138,10 @@ describe('connection loss', () => {
   });
 
   it('rejects a publish whose confirm is lost with the connection', async () => {
-    const b = await start();
+    const b = await h.start();
     // Nothing can confirm what is written to a socket destroyed in the same tick.
     const pending = b.publishEvent('distribution.x', json({}), { messageId: 'lost' });
-    proxy.dropConnections();
+    h.proxy.dropConnections();
     await expect(pending).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE' });
     await waitFor(() => b.isConnected(), 5_000, 'the reconnect');
   });
@@ -202,8 +149,8 @@ describe('connection loss', () => {
 
 describe('channel loss while connected', () => {
   it('re-opens the publish channel and re-declares a deleted exchange', async () => {
-    const b = await start();
-    await ch.deleteExchange(b.names.eventsExchange);
+    const b = await h.start();
+    await h.ch.deleteExchange(b.names.eventsExchange);
     await expect(
       b.publishEvent('distribution.x', json({}), { messageId: 'e1' }),
     ).rejects.toMatchObject({
@@ -211,15 +158,15 @@ describe('channel loss while connected', () => {
     });
     await waitFor(() => b.isConnected(), 5_000, 'the publish channel');
     await b.publishEvent('distribution.x', json({}), { messageId: 'e2' });
-    await ch.checkExchange(b.names.eventsExchange);
-    expect(log.entries.some((e) => e.msg === 'publish channel closed by the broker')).toBe(true);
+    await h.ch.checkExchange(b.names.eventsExchange);
+    expect(h.log.entries.some((e) => e.msg === 'publish channel closed by the broker')).toBe(true);
   });
 
   it('gets the consumer back after its queue was deleted', async () => {
-    const b = await start();
+    const b = await h.start();
     const received: Delivery[] = [];
     await collect(b, received);
-    await ch.deleteQueue(b.names.workQueue);
+    await h.ch.deleteQueue(b.names.workQueue);
     await waitFor(
       async () => {
         try {

@@ -1,58 +1,17 @@
-import { connect } from 'amqplib';
-import type { Channel, ChannelModel } from 'amqplib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Broker } from '../../../src/messaging/broker.js';
-import type { BrokerOptions, Delivery } from '../../../src/messaging/broker.js';
+import { describe, expect, it } from 'vitest';
+import type { Delivery } from '../../../src/messaging/broker.js';
 import { replyQueueDeclaration } from '../../../src/messaging/reply-queue.js';
-import {
-  deleteTestTopology,
-  recordingLogger,
-  startFaultProxy,
-  startTestBroker,
-  waitFor,
-} from '../../helpers/rabbit.js';
-import type { FaultProxy, TestBroker } from '../../helpers/rabbit.js';
+import { useBrokerHarness } from '../../helpers/broker-harness.js';
+import { waitFor } from '../../helpers/rabbit.js';
 
-let broker: TestBroker;
-let proxy: FaultProxy;
-let admin: ChannelModel;
-let ch: Channel;
-const open: Broker[] = [];
-// Reply queues are not auto-delete: whatever a failed test leaves behind is deleted in afterAll.
-const replyQueues: string[] = [];
-const log = recordingLogger();
+const h = useBrokerHarness(false);
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
-
-async function start(
-  overrides: Partial<BrokerOptions> & { viaProxy?: boolean } = {},
-): Promise<Broker> {
-  const { viaProxy = false, ...options } = overrides;
-  const instance = await Broker.connect({
-    url: viaProxy ? proxy.url : broker.url,
-    prefix: broker.prefix,
-    deliveryLimit: 3,
-    logger: log,
-    confirmTimeoutMs: 3_000,
-    connectTimeoutMs: 3_000,
-    reconnectInitialDelayMs: 50,
-    reconnectMaxDelayMs: 200,
-    ...options,
-  });
-  open.push(instance);
-  return instance;
-}
-
-async function openReplies(b: Broker, replies: Delivery[]): Promise<string> {
-  const name = await b.openReplyQueue((d) => replies.push(d));
-  replyQueues.push(name);
-  return name;
-}
 
 /** checkQueue on a throwaway channel: a 404 closes the channel it ran on. */
 async function queueState(
   name: string,
 ): Promise<{ consumerCount: number; messageCount: number } | 'gone'> {
-  const probe = await admin.createChannel();
+  const probe = await h.admin.createChannel();
   probe.on('error', () => undefined);
   try {
     return await probe.checkQueue(name);
@@ -69,39 +28,17 @@ async function sleepThenProbe(name: string, ms: number): ReturnType<typeof queue
   return queueState(name);
 }
 
-beforeAll(async () => {
-  broker = await startTestBroker();
-  proxy = await startFaultProxy(broker.url);
-  admin = await connect(broker.url);
-  admin.on('error', () => undefined);
-  ch = await admin.createChannel();
-  ch.on('error', () => undefined);
-});
-
-afterEach(async () => {
-  proxy.setAccepting(true);
-  await Promise.all(open.splice(0).map((b) => b.close({ graceMs: 0 })));
-  log.entries.length = 0;
-});
-
-afterAll(async () => {
-  await proxy.close();
-  await admin.close();
-  await deleteTestTopology(broker.url, broker.prefix, { queues: replyQueues });
-  await broker.close();
-});
-
 describe('the reply queue', () => {
   it('is durable, not exclusive, expires, and is deleted by close()', async () => {
-    const b = await start({ replyQueueExpiresMs: 45_000 });
-    const replyTo = await openReplies(b, []);
+    const b = await h.start({ replyQueueExpiresMs: 45_000 });
+    const replyTo = await h.openReplies(b, []);
     // Another connection may see it (an exclusive queue answers 405 RESOURCE_LOCKED).
     expect(await queueState(replyTo)).toMatchObject({ consumerCount: 1, messageCount: 0 });
     // Re-declaring with the same arguments passes; so these are the arguments it has.
-    const same = await admin.createChannel();
+    const same = await h.admin.createChannel();
     await same.assertQueue(replyTo, replyQueueDeclaration(45_000));
     await same.close();
-    const other = await admin.createChannel();
+    const other = await h.admin.createChannel();
     other.on('error', () => undefined);
     await expect(other.assertQueue(replyTo, replyQueueDeclaration(46_000))).rejects.toMatchObject({
       code: 406,
@@ -112,9 +49,9 @@ describe('the reply queue', () => {
   });
 
   it('keeps consuming while the command channel is closed and re-opened', async () => {
-    const worker = await start();
+    const worker = await h.start();
     const replies: Delivery[] = [];
-    const replyTo = await openReplies(worker, replies);
+    const replyTo = await h.openReplies(worker, replies);
     const commands: Delivery[] = [];
     let aborted: unknown;
     await worker.consumeCommands({
@@ -133,12 +70,12 @@ describe('the reply queue', () => {
     await worker.publishCommand('distribute', json({}), { messageId: 'long-upload' });
     await waitFor(() => commands.length === 1, 5_000, 'the long command');
 
-    const sender = await start();
+    const sender = await h.start();
     // The broker cancels the command consumer; the worker closes and re-opens that channel.
-    await ch.deleteQueue(worker.names.workQueue);
+    await h.ch.deleteQueue(worker.names.workQueue);
     await waitFor(() => aborted !== undefined, 5_000, 'the command channel to close');
     expect(aborted).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
-    expect(log.entries.some((e) => e.msg === 'the broker cancelled the command consumer')).toBe(
+    expect(h.log.entries.some((e) => e.msg === 'the broker cancelled the command consumer')).toBe(
       true,
     );
 
@@ -147,7 +84,7 @@ describe('the reply queue', () => {
     expect(await queueState(replyTo)).toMatchObject({ consumerCount: 1 });
     await waitFor(() => replies.length === 1, 2_000, 'the reply sent during the gap');
     expect(replies[0]).toMatchObject({ messageId: 'r1', correlationId: 'job-1' });
-    expect(log.entries.some((e) => e.msg === 'reply queue is gone; reply dropped')).toBe(false);
+    expect(h.log.entries.some((e) => e.msg === 'reply queue is gone; reply dropped')).toBe(false);
 
     // Commands come back without a reconnect: the re-open declared the work queue again.
     await waitFor(
@@ -160,22 +97,22 @@ describe('the reply queue', () => {
       'the work queue to come back',
     );
     await waitFor(() => commands.some((d) => d.messageId === 'after'), 5_000, 'the command');
-    expect(log.entries.some((e) => e.msg === 'lost the broker connection; reconnecting')).toBe(
+    expect(h.log.entries.some((e) => e.msg === 'lost the broker connection; reconnecting')).toBe(
       false,
     );
     expect(replies).toHaveLength(1);
   });
 
   it('survives a connection drop under its name; replies sent meanwhile arrive once', async () => {
-    const api = await start({ viaProxy: true });
+    const api = await h.start({ viaProxy: true });
     const replies: Delivery[] = [];
-    const replyTo = await openReplies(api, replies);
-    const worker = await start();
+    const replyTo = await h.openReplies(api, replies);
+    const worker = await h.start();
     await worker.sendReply(replyTo, json({}), { messageId: 'before' });
     await waitFor(() => replies.length === 1, 5_000, 'the first reply');
 
-    proxy.setAccepting(false);
-    proxy.dropConnections();
+    h.proxy.setAccepting(false);
+    h.proxy.dropConnections();
     await waitFor(() => !api.isConnected(), 2_000, 'the disconnect');
     // Still there (an exclusive queue would be gone with its connection), without consumer.
     await waitFor(
@@ -202,7 +139,7 @@ describe('the reply queue', () => {
       'the reply to wait in the queue',
     );
 
-    proxy.setAccepting(true);
+    h.proxy.setAccepting(true);
     await waitFor(() => api.isConnected(), 5_000, 'the reconnect');
     await worker.sendReply(replyTo, json({}), { messageId: 'after' });
     await waitFor(() => replies.length >= 3 + before, 5_000, 'the replies after the reconnect');
@@ -218,10 +155,10 @@ describe('the reply queue', () => {
   });
 
   it('expires by itself once its process is gone', async () => {
-    const b = await start({ viaProxy: true, replyQueueExpiresMs: 1_500 });
-    const replyTo = await openReplies(b, []);
-    proxy.setAccepting(false);
-    proxy.dropConnections();
+    const b = await h.start({ viaProxy: true, replyQueueExpiresMs: 1_500 });
+    const replyTo = await h.openReplies(b, []);
+    h.proxy.setAccepting(false);
+    h.proxy.dropConnections();
     expect(await queueState(replyTo)).not.toBe('gone');
     // A passive declare renews the x-expires lease too: probe less often than it lasts.
     let state: Awaited<ReturnType<typeof queueState>> = await sleepThenProbe(replyTo, 2_500);
@@ -231,22 +168,22 @@ describe('the reply queue', () => {
     expect(state).toBe('gone');
     // Closing without a connection cannot delete it; it says so and does not fail.
     await b.close();
-    expect(log.entries.some((e) => e.msg?.includes('it expires by itself') === true)).toBe(true);
+    expect(h.log.entries.some((e) => e.msg?.includes('it expires by itself') === true)).toBe(true);
   });
 
   it('keeps consuming after the reply handler throws', async () => {
-    const b = await start();
+    const b = await h.start();
     const seen: string[] = [];
     const replyTo = await b.openReplyQueue((d) => {
       seen.push(d.messageId ?? '');
       if (d.messageId === 'bad') throw new Error('handler bug');
     });
-    replyQueues.push(replyTo);
+    h.trackReplyQueue(replyTo);
     await b.sendReply(replyTo, json({}), { messageId: 'bad' });
     await b.sendReply(replyTo, json({}), { messageId: 'good' });
     await waitFor(() => seen.length === 2, 5_000, 'both replies');
     expect(seen).toEqual(['bad', 'good']);
-    expect(log.entries.some((e) => e.msg === 'reply handler failed')).toBe(true);
+    expect(h.log.entries.some((e) => e.msg === 'reply handler failed')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(seen).toHaveLength(2);
   });
