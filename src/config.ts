@@ -251,7 +251,7 @@ function buildConfig(env: Env) {
     logLevel: env.LOG_LEVEL,
     defaultOrganization: env.DEFAULT_ORGANIZATION,
     amqp: {
-      url: env.AMQP_URL,
+      url: withDefaultHeartbeat(env.AMQP_URL),
       prefix: env.AMQP_PREFIX,
       deliveryLimit: env.AMQP_DELIVERY_LIMIT,
       concurrency: env.WORKER_CONCURRENCY,
@@ -309,6 +309,15 @@ function buildConfig(env: Env) {
     jobLoad: env.JOB_LOAD,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
   });
+}
+
+/**
+ * Adds `heartbeat=30` unless the URL sets one: without heartbeats a silently dead
+ * connection is noticed only after the server's 60 s, and a shutdown can wait on it.
+ */
+function withDefaultHeartbeat(url: string): string {
+  if (/[?&]heartbeat=/.test(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}heartbeat=30`;
 }
 
 function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {

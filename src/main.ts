@@ -43,6 +43,12 @@ try {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // A broker that stops answering must not keep the process from ending.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting');
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownGraceMs + 15_000).unref();
     service.close().then(
       () => {
         logger.info('stopped');

@@ -5,7 +5,7 @@ import type { CommandOutcome, JobReply } from '../distribution/outcome.js';
 import { retract } from '../distribution/retract.js';
 import { createHash } from 'node:crypto';
 import { isAppError, toErrorInfo, type ErrorInfo } from '../errors.js';
-import { withRetry } from '../distribution/retry.js';
+import { withRetry, type RetryPolicy } from '../distribution/retry.js';
 import { buildEvent, type DistributionEventData, type OutgoingEvent } from './events.js';
 
 /** The parts of a broker delivery the worker reads (the messaging adapter's `Delivery`). */
@@ -26,6 +26,8 @@ export interface WorkerDeps {
   readonly publishEvent: (event: OutgoingEvent) => Promise<void>;
   readonly sendReply: (replyTo: string, correlationId: string, reply: JobReply) => Promise<void>;
   readonly maxCommandBytes: number;
+  /** Retries of event and reply publishes; default {@link PUBLISH_RETRY}. */
+  readonly publishRetry?: RetryPolicy | undefined;
   readonly clock: () => Date;
   readonly logger: Logger;
 }
@@ -62,7 +64,10 @@ export async function processCommand(
   }
 
   const log = deps.logger.child({ jobId: command.jobId, operation: command.type });
-  await reply(delivery, deps, signal, command.jobId, 'RUNNING');
+  // Progress only: a broker that cannot take it now must not cost the command a delivery.
+  await reply(delivery, deps, signal, command.jobId, 'RUNNING').catch((err: unknown) => {
+    log.warn({ err }, 'could not report the job as running; going on');
+  });
   let outcome: CommandOutcome;
   try {
     outcome =
@@ -97,10 +102,12 @@ export async function processCommand(
 }
 
 /** Publishing after the work is done is retried briefly, so a blip does not redo uploads. */
-const PUBLISH_RETRY = { attempts: 4, baseDelayMs: 250, maxDelayMs: 2000 };
+// About 30 s in all: rides out a publisher channel re-open or a short broker alarm, and
+// stays far below RabbitMQ's consumer_timeout. Each requeue would spend a delivery.
+export const PUBLISH_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDelayMs: 8000 };
 
 function publish(deps: WorkerDeps, event: OutgoingEvent, signal: AbortSignal): Promise<void> {
-  return withRetry(() => deps.publishEvent(event), PUBLISH_RETRY, signal);
+  return withRetry(() => deps.publishEvent(event), deps.publishRetry ?? PUBLISH_RETRY, signal);
 }
 
 /**
@@ -129,7 +136,11 @@ async function reply(
     error,
   };
   try {
-    await withRetry(() => deps.sendReply(replyTo, correlationId, message), PUBLISH_RETRY, signal);
+    await withRetry(
+      () => deps.sendReply(replyTo, correlationId, message),
+      deps.publishRetry ?? PUBLISH_RETRY,
+      signal,
+    );
   } catch (err) {
     if (isAppError(err) && !err.retryable) {
       deps.logger.warn({ err, replyTo }, 'reply refused; the command goes on without replies');
@@ -168,9 +179,15 @@ function rejectedData(
 ): DistributionEventData {
   return {
     jobId: jobIdOf(delivery.body),
-    // Keeps the event id distinct for messages without a readable job id.
+    // Keeps the event id distinct for messages without a readable job id (and short: AMQP
+    // properties hold at most 255 bytes).
     messageKey:
-      delivery.messageId ?? createHash('sha256').update(delivery.body).digest('hex').slice(0, 32),
+      delivery.messageId !== undefined && delivery.messageId.length <= 64
+        ? delivery.messageId
+        : createHash('sha256')
+            .update(delivery.messageId ?? delivery.body)
+            .digest('hex')
+            .slice(0, 32),
     operation: undefined,
     organization: undefined,
     channelId: undefined,

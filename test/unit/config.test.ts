@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.role).toBe('all');
     expect(config.runsApi && config.runsWorker).toBe(true);
-    expect(config.amqp.url).toBe('amqp://guest:guest@127.0.0.1:5672');
+    expect(config.amqp.url).toBe('amqp://guest:guest@127.0.0.1:5672?heartbeat=30');
     expect(config.s3.embedded).toEqual({ directory: './data/s3', host: '127.0.0.1', port: 4568 });
     expect(config.s3.bucket).toBe('opencast-distribution');
     expect(config.http.publicUrl).toBe('http://127.0.0.1:8080');
@@ -85,5 +85,16 @@ describe('secrets', () => {
   it('are kept exactly, spaces included', () => {
     const config = loadConfig({ AUTH_DIGEST_USER: 'u', AUTH_DIGEST_PASSWORD: ' two words ' });
     expect(config.auth.users.get('u')).toBe(' two words ');
+  });
+});
+
+describe('AMQP heartbeat', () => {
+  it('defaults to 30 s and keeps one the URL sets', () => {
+    expect(loadConfig({ AMQP_URL: 'amqp://h/vh?frame_max=0' }).amqp.url).toBe(
+      'amqp://h/vh?frame_max=0&heartbeat=30',
+    );
+    expect(loadConfig({ AMQP_URL: 'amqp://h?heartbeat=10' }).amqp.url).toBe(
+      'amqp://h?heartbeat=10',
+    );
   });
 });

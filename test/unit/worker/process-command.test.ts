@@ -86,6 +86,7 @@ function setup(files: Record<string, string> = {}) {
       return Promise.resolve();
     },
     maxCommandBytes: 1024 * 1024,
+    publishRetry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
     clock: () => new Date('2024-10-01T09:00:00Z'),
     logger: pino({ level: 'silent' }),
   };
@@ -256,6 +257,23 @@ describe('processCommand', () => {
     expect(await processCommand({ body: command(), deliveryCount: 0 }, flaky, signal)).toBe('ack');
     expect(store.puts).toBe(2);
     expect(events.map((e) => e.routingKey)).toEqual(['distribute.completed']);
+  });
+
+  it('goes on when the RUNNING reply cannot be sent (progress is best-effort)', async () => {
+    const { replies, deps } = setup(files);
+    const blocked = {
+      ...deps,
+      sendReply: (replyTo: string, correlationId: string, reply: JobReply) => {
+        if (reply.status === 'RUNNING') {
+          return Promise.reject(new AppError('BROKER_UNAVAILABLE', 'blocked'));
+        }
+        replies.push({ replyTo, correlationId, reply });
+        return Promise.resolve();
+      },
+    };
+    const delivery = { body: command(), replyTo: 'r', deliveryCount: 0 };
+    expect(await processCommand(delivery, blocked, signal)).toBe('ack');
+    expect(replies.map((r) => r.reply.status)).toEqual(['FINISHED']);
   });
 
   it('runs a command whose reply address is refused, without replies', async () => {
