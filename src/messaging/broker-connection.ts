@@ -125,7 +125,6 @@ export class BrokerConnection {
     watchConnection(model, this.#log, this.#endpoint, {
       onConnect: () => {
         this.#everConnected = true;
-        this.#blocked = false;
       },
       onConnectFailed: (err) => {
         lastError = err;
@@ -182,6 +181,16 @@ export class BrokerConnection {
   /** Runs after every (re)connect, before the connection counts as up. */
   async #setup(model: ChannelModel): Promise<void> {
     model.on('error', noop); // reported through the recovering model's 'error' event
+    // A new connection starts unblocked; listen on it directly, because the recovering
+    // model forwards 'blocked' only once setup is done and a broker in an alarm sends it
+    // right after the connection opens.
+    this.#blocked = false;
+    model.on('blocked', () => {
+      this.#blocked = true;
+    });
+    model.on('unblocked', () => {
+      this.#blocked = false;
+    });
     const session: Session = { model, closed: false, consume: {} };
     model.once('close', () => {
       session.closed = true;
