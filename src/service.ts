@@ -11,7 +11,10 @@ import { createJobIdGenerator } from './distribution/job-id.js';
 import type { JobReply } from './distribution/outcome.js';
 import { createTargetResolver, type DistributionTarget } from './distribution/targets.js';
 import { validateCommand } from './distribution/validate.js';
+import { Hono } from 'hono';
 import { createApp } from './http/app.js';
+import { healthRoutes } from './http/health-routes.js';
+import { metricsRoutes } from './http/ops-routes.js';
 import type { Readiness } from './http/health-routes.js';
 import { JobService } from './jobs/job-service.js';
 import { MemoryJobStore } from './jobs/job-store.js';
@@ -22,7 +25,9 @@ import { ensureBucket, checkBucket } from './storage/bucket.js';
 import { startEmbeddedS3 } from './storage/embedded-s3.js';
 import { createS3Client } from './storage/s3-client.js';
 import { S3ObjectStore } from './storage/s3-object-store.js';
-import { processCommand } from './worker/process-command.js';
+import { createMetrics } from './metrics.js';
+import type { OutgoingEvent } from './worker/events.js';
+import { processCommand, type WorkerDeps } from './worker/process-command.js';
 
 /** A started service. */
 export interface RunningService {
@@ -111,33 +116,42 @@ async function start(
     logger,
   };
 
+  const metrics = createMetrics();
+  const checkReady = cached(2000, () => readiness(broker, () => checkBuckets(client, buckets)));
+
   if (config.runsWorker) {
-    const clock = () => new Date();
+    const workerDeps: WorkerDeps = {
+      distribution: distributionDeps,
+      publishEvent: async ({ routingKey, event }) => {
+        await broker.publishEvent(routingKey, Buffer.from(JSON.stringify(event)), {
+          messageId: event.id,
+          type: event.type,
+          contentType: 'application/cloudevents+json',
+        });
+        metrics.eventPublished(routingKey, event.data.durationMs, writtenBytes(event));
+      },
+      sendReply: (replyTo, correlationId, reply) =>
+        broker.sendReply(replyTo, Buffer.from(JSON.stringify(reply)), {
+          messageId: `${reply.jobId}:${reply.status}`,
+          correlationId,
+          type: 'job-reply',
+        }),
+      maxCommandBytes: config.maxBodyBytes * 2 + 64 * 1024,
+      clock: () => new Date(),
+      logger,
+    };
     await broker.consumeCommands({
       prefetch: config.amqp.concurrency,
-      handler: (delivery, signal) =>
-        processCommand(
-          delivery,
-          {
-            distribution: distributionDeps,
-            publishEvent: ({ routingKey, event }) =>
-              broker.publishEvent(routingKey, Buffer.from(JSON.stringify(event)), {
-                messageId: event.id,
-                type: event.type,
-                contentType: 'application/cloudevents+json',
-              }),
-            sendReply: (replyTo, correlationId, reply) =>
-              broker.sendReply(replyTo, Buffer.from(JSON.stringify(reply)), {
-                messageId: `${reply.jobId}:${reply.status}`,
-                correlationId,
-                type: 'job-reply',
-              }),
-            maxCommandBytes: config.maxBodyBytes * 2 + 64 * 1024,
-            clock,
-            logger,
-          },
-          signal,
-        ),
+      handler: async (delivery, signal) => {
+        try {
+          const disposition = await processCommand(delivery, workerDeps, signal);
+          metrics.commandHandled(disposition);
+          return disposition;
+        } catch (error) {
+          metrics.commandHandled('error');
+          throw error;
+        }
+      },
     });
     logger.info({ concurrency: config.amqp.concurrency }, 'worker consuming commands');
   }
@@ -173,7 +187,8 @@ async function start(
       },
       syncTimeoutMs: config.syncTimeoutMs,
       defaultOrganization: config.defaultOrganization,
-      readiness: cached(2000, () => readiness(broker, () => checkBuckets(client, buckets))),
+      readiness: checkReady,
+      metrics,
       maxBodyBytes: config.maxBodyBytes,
       logger,
       auth:
@@ -198,9 +213,17 @@ async function start(
       jobs.close();
       return Promise.resolve();
     });
-    const address = server.address() as AddressInfo;
-    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    url = serverUrl(server);
     logger.info({ url }, 'HTTP adapter listening');
+  } else {
+    // A worker serves no API, but orchestrators and Prometheus still need to reach it.
+    const ops = new Hono();
+    ops.route('/', healthRoutes(checkReady));
+    ops.route('/', metricsRoutes(metrics));
+    const server = await listen(ops.fetch, config.http.host, config.http.port);
+    closers.push(() => closeServer(server, 1000));
+    url = serverUrl(server);
+    logger.info({ url }, 'health and metrics listening');
   }
 
   return { url, broker, close };
@@ -252,6 +275,18 @@ async function s3Connection(
     defaultTarget: s3.bucket === undefined ? undefined : target(s3.bucket),
     orgTargets: new Map([...s3.orgBuckets].map(([org, bucket]) => [org, target(bucket)])),
   };
+}
+
+function serverUrl(server: ServerType): string {
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/** Bytes a completed distribution wrote (0 for other events). */
+function writtenBytes(event: OutgoingEvent['event']): number {
+  if (event.data.operation !== 'distribute' || event.data.error !== undefined) return 0;
+  return event.data.elements.reduce((sum, element) => sum + element.size, 0);
 }
 
 /** Remembers a result for `ms`, so frequent probes do not each reach S3. */

@@ -9,12 +9,16 @@ import { distributionRoutes, type DistributionRouteDeps } from './distribution-r
 import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
 import { jobRoutes } from './job-routes.js';
+import { metricsRoutes, recordRequests } from './ops-routes.js';
+import type { Metrics } from '../metrics.js';
 
 /** Everything the HTTP adapter needs; built by the composition root. */
 export interface AppDeps extends DistributionRouteDeps {
   readonly readiness: () => Promise<Readiness>;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
+  /** Process metrics, served at `/metrics` and fed by a request middleware. */
+  readonly metrics?: Metrics | undefined;
   /** Digest authentication as Opencast's nodes speak it; undefined: none. */
   readonly auth?: Omit<DigestAuthOptions, 'exempt' | 'onReject'> | undefined;
 }
@@ -27,13 +31,16 @@ export function createApp(deps: AppDeps): Hono {
   // Opencast posts to `/distribution/s3` without a trailing slash; other clients add one.
   const app = new Hono({ strict: false });
 
+  if (deps.metrics !== undefined) app.use('*', recordRequests(deps.metrics));
   if (deps.auth !== undefined) {
     // First, so Opencast's body-less probe gets its 401 before any other work.
     app.use(
       '*',
       digestAuth({
         ...deps.auth,
-        exempt: isHealthOrHeartbeat,
+        // Probes and scrapers carry no Opencast credentials.
+        exempt: (c) =>
+          isHealthOrHeartbeat(c) || (c.req.method === 'GET' && c.req.path === '/metrics'),
         onReject: (reason, c) => {
           deps.logger.info({ reason, path: c.req.path }, 'authentication refused');
         },
@@ -55,6 +62,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/distribution/s3', distributionRoutes(deps));
   app.route('/jobs', jobRoutes(deps.jobs));
   app.route('/', healthRoutes(deps.readiness));
+  if (deps.metrics !== undefined) app.route('/', metricsRoutes(deps.metrics));
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such resource' } }, 404));
   app.onError((err, c) => {

@@ -294,6 +294,15 @@ describe('commands published straight to the exchange', () => {
   });
 });
 
+describe('metrics', () => {
+  it('count handled commands and published events', async () => {
+    const text = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(text).toMatch(/ocs3_commands_handled_total\{disposition="ack"\} [1-9]/);
+    expect(text).toMatch(/ocs3_events_total\{routing_key="distribute.completed"\} [1-9]/);
+    expect(text).toMatch(/ocs3_distributed_bytes_total [1-9]/);
+  });
+});
+
 describe('bad requests change nothing and the service stays up', () => {
   async function nothingWritten(channelId: string) {
     expect(await stack.s3.listKeys(stack.bucket, `mh_default_org/${channelId}/`)).toEqual([]);

@@ -59,7 +59,10 @@ describe('a worker lost mid-upload', () => {
     );
 
     // The first worker's connection dies; a second worker is there to take over.
-    await live().startAnother({ ROLE: 'worker' });
+    const second = await live().startAnother({ ROLE: 'worker' });
+    // Workers serve no API, only health, readiness and metrics.
+    expect((await fetch(`${second.url ?? ''}/health`)).status).toBe(200);
+    expect((await fetch(`${second.url ?? ''}/distribution/s3/distributesync`)).status).toBe(404);
     faults.setAccepting(false);
     faults.dropConnections();
 

@@ -8,6 +8,7 @@ import { createApp } from '../../../src/http/app.js';
 import type { Readiness } from '../../../src/http/health-routes.js';
 import { JobService } from '../../../src/jobs/job-service.js';
 import { MemoryJobStore } from '../../../src/jobs/job-store.js';
+import { createMetrics, type Metrics } from '../../../src/metrics.js';
 import { readFixture } from '../../helpers/fixtures.js';
 
 const SOURCE = 'http://sources.example.org/files/';
@@ -31,6 +32,7 @@ function harness(
     syncTimeoutMs?: number;
     maxBodyBytes?: number;
     auth?: boolean;
+    metrics?: Metrics;
   } = {},
 ): Harness {
   const sent: Command[] = [];
@@ -69,6 +71,7 @@ function harness(
     readiness: () => Promise.resolve(options.ready ?? { ready: true, checks: {} }),
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     logger: pino({ level: 'silent' }),
+    metrics: options.metrics,
     auth:
       options.auth === true
         ? { users: new Map([['opencast_system_account', 'CHANGE_ME']]) }
@@ -353,6 +356,25 @@ describe("Opencast's job-producer endpoints", () => {
     expect(
       (await harness().app.request('/distribution/s3/dispatch', { method: 'POST' })).status,
     ).toBe(503);
+  });
+});
+
+describe('metrics', () => {
+  it('serves Prometheus text with request metrics by route pattern, without credentials', async () => {
+    const metrics = createMetrics();
+    const { app } = harness({ auth: true, metrics });
+    await app.request('/health');
+    await app.request('/jobs/12345');
+    const res = await app.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toContain(
+      'ocs3_http_request_duration_seconds_count{method="GET",route="/health",status="200"} 1',
+    );
+    // Refused before routing: labelled by the middleware's pattern, never by the raw path.
+    expect(text).not.toContain('12345');
+    expect(text).toContain('ocs3_process_resident_memory_bytes');
   });
 });
 
