@@ -123,7 +123,7 @@ export function keyFromDistributedUrl(base: string, url: string): string | undef
 }
 
 /** Percent-encodes one key segment; RFC 3986 unreserved characters stay as they are. */
-function encodeSegment(segment: string): string {
+export function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,

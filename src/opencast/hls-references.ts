@@ -10,7 +10,7 @@
  * References come only from element ids and URLs, never from playlist content, so a
  * playlist can never make another playlist point outside its mediapackage.
  */
-import { assertSafeSegment, fileNameFromUrl } from '../distribution/object-key.js';
+import { assertSafeSegment, encodeSegment, fileNameFromUrl } from '../distribution/object-key.js';
 import { AppError } from '../errors.js';
 import { isPlaylist } from './hls-playlist.js';
 import type { MediaPackageElement } from './model.js';
@@ -79,12 +79,4 @@ export function buildReferenceMap(
     }
   }
   return references;
-}
-
-/** The percent-encoding of `distributionUrl` (object-key.ts): RFC 3986 unreserved stay. */
-function encodeSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }
