@@ -56,13 +56,18 @@ export async function distribute(
   // overwritten object may be the live publication a republish was meant to replace.
   const created: PlannedUpload[] = [];
   const objects: ObjectOutcome[] = [];
-  try {
-    for (const upload of plan) {
-      const existed = await withRetry(
+  // One round of HEADs for all keys at once: one round trip per job, not per element.
+  const existed = await Promise.all(
+    plan.map((upload) =>
+      withRetry(
         async () => (await deps.store.headObject(target.bucket, upload.key, signal)) !== undefined,
         deps.retry,
         signal,
-      );
+      ),
+    ),
+  );
+  try {
+    for (const [index, upload] of plan.entries()) {
       const size = await withRetry(
         () => uploadOne(upload, playlists.get(upload.element.id), target.bucket, deps, signal),
         deps.retry,
@@ -71,7 +76,7 @@ export async function distribute(
           log.warn({ err, attempt, delayMs, key: upload.key }, 'upload failed, trying again');
         },
       );
-      if (!existed) created.push(upload);
+      if (existed[index] !== true) created.push(upload);
       log.info({ key: upload.key, size }, 'element distributed');
       objects.push(describe(upload, target.bucket, size));
     }
