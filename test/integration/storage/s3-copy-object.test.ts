@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
-import { startTestS3, type TestS3 } from '../../helpers/s3.js';
+import type { TestS3 } from '../../helpers/s3.js';
+import { uniqueKey, useTestStore } from '../../helpers/store-harness.js';
 
 const MiB = 1024 * 1024;
 
@@ -11,23 +12,15 @@ let s3: TestS3;
 let bucket: string;
 let store: S3ObjectStore;
 
-beforeAll(async () => {
-  s3 = await startTestS3();
-  bucket = await s3.createBucket();
-  store = new S3ObjectStore(s3.client, { partSizeBytes: 5 * MiB, queueSize: 2 });
-});
-
-afterAll(async () => {
-  await s3.close();
+useTestStore((fixture) => {
+  ({ s3, bucket, store } = fixture);
 });
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function key(name: string): string {
-  return `org/channel/${Math.random().toString(36).slice(2)}/${name}`;
-}
+const key = uniqueKey;
 
 describe('copyObject', () => {
   it('copies server-side, with a new content type', async () => {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
-import { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
-import { startTestS3, type TestS3 } from '../../helpers/s3.js';
+import type { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
+import type { TestS3 } from '../../helpers/s3.js';
+import { uniqueKey, useTestStore } from '../../helpers/store-harness.js';
 
 const MiB = 1024 * 1024;
 
@@ -12,14 +13,8 @@ let s3: TestS3;
 let bucket: string;
 let store: S3ObjectStore;
 
-beforeAll(async () => {
-  s3 = await startTestS3();
-  bucket = await s3.createBucket();
-  store = new S3ObjectStore(s3.client, { partSizeBytes: 5 * MiB, queueSize: 2 });
-});
-
-afterAll(async () => {
-  await s3.close();
+useTestStore((fixture) => {
+  ({ s3, bucket, store } = fixture);
 });
 
 /** A stream of pseudo-random bytes of unknown length, hashed as it is produced. */
@@ -73,9 +68,7 @@ function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function key(name: string): string {
-  return `org/channel/${Math.random().toString(36).slice(2)}/${name}`;
-}
+const key = uniqueKey;
 
 describe('putObject', () => {
   it('stores a small body byte for byte and keeps its content type', async () => {

@@ -1,31 +1,22 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
-import { startTestS3, type TestS3 } from '../../helpers/s3.js';
-
-const MiB = 1024 * 1024;
+import type { TestS3 } from '../../helpers/s3.js';
+import { uniqueKey, useTestStore } from '../../helpers/store-harness.js';
 
 let s3: TestS3;
 let bucket: string;
 let store: S3ObjectStore;
 
-beforeAll(async () => {
-  s3 = await startTestS3();
-  bucket = await s3.createBucket();
-  store = new S3ObjectStore(s3.client, { partSizeBytes: 5 * MiB, queueSize: 2 });
+useTestStore((fixture) => {
+  ({ s3, bucket, store } = fixture);
 });
 
-afterAll(async () => {
-  await s3.close();
-});
-
-function key(name: string): string {
-  return `org/channel/${Math.random().toString(36).slice(2)}/${name}`;
-}
+const key = uniqueKey;
 
 describe('unreachable stores', () => {
   it('maps an endpoint where nothing listens to STORAGE_UNAVAILABLE, fast', async () => {
