@@ -18,7 +18,7 @@ export interface BrokerOptions {
   /** Declare exchanges, queues and bindings on every (re)connect. Default true. */
   declareTopology?: boolean;
   /**
-   * Largest body published or handed to a handler. Default 32 MiB; keep it within the
+   * Largest body published (a command handler checks its own limit). Default 32 MiB; keep it within the
    * broker's `max_message_size` (128 MiB on RabbitMQ 3.10, 16 MiB on 4.x).
    */
   maxBodyBytes?: number;
