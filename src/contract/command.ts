@@ -67,7 +67,7 @@ export type RetractRequest = Omit<RetractCommand, 'version' | 'jobId'>;
 
 /**
  * What a caller asks for before it becomes a command: the job service adds `version` and
- * `jobId`. Distributive, so narrowing on `type` still works.
+ * `jobId`. A union of both, so narrowing on `type` still works.
  */
 export type CommandRequest = DistributeRequest | RetractRequest;
 
