@@ -73,14 +73,14 @@ function startMain() {
   started.push(child);
   const lines: LogLine[] = [];
   let pending = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     pending += chunk;
     const parts = pending.split('\n');
     pending = parts.pop() ?? '';
     for (const part of parts) if (part.trim() !== '') lines.push(JSON.parse(part) as LogLine);
   });
   let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const logged = (msg: string) =>
     waitFor(() => lines.some((l) => l.msg === msg) || child.exitCode !== null, 30_000, msg).then(
