@@ -7,7 +7,7 @@ import { planHlsGroups, type HlsPlan } from '../opencast/hls-groups.js';
 import { findElement, parseMediaPackage } from '../opencast/mediapackage.js';
 import type { MediaPackage, MediaPackageElement } from '../opencast/model.js';
 import type { XmlLimits } from '../opencast/xml-tree.js';
-import type { DistributeCommand } from './command.js';
+import type { DistributeCommand, DistributeRequest } from '../contract/command.js';
 import { distributionUrl, objectKey } from './object-key.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
 import type { AvailabilityChecker, ObjectStore, SourceFetcher } from './ports.js';
@@ -128,7 +128,7 @@ export interface DistributionPlan {
  * found: malformed or hostile XML, an unknown element, an unsafe key, a forbidden source.
  */
 export function planDistribution(
-  command: DistributeCommand,
+  command: DistributeRequest,
   deps: Pick<DistributionDeps, 'sources' | 'targets' | 'xmlLimits'>,
 ): DistributionPlan {
   const mediaPackage = parseMediaPackage(command.mediapackage, deps.xmlLimits);

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import { serializeElementArray } from '../opencast/element-xml.js';
 import { parseMediaPackage } from '../opencast/mediapackage.js';
-import type { RetractCommand } from './command.js';
+import type { RetractCommand, RetractRequest } from '../contract/command.js';
 import { requireElement, type DistributionDeps } from './distribute.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
 import { retractTarget } from './retract-target.js';
@@ -9,7 +9,7 @@ import { withRetry } from './retry.js';
 
 /** Checks a retract without I/O and says which folder of each element it removes. */
 export function planRetract(
-  command: RetractCommand,
+  command: RetractRequest,
   deps: Pick<DistributionDeps, 'targets' | 'xmlLimits'>,
 ) {
   const mediaPackage = parseMediaPackage(command.mediapackage, deps.xmlLimits);

@@ -1,15 +1,16 @@
-import type { Command } from './command.js';
+import type { CommandRequest } from '../contract/command.js';
 import { planDistribution, type DistributionDeps } from './distribute.js';
 import { planRetract } from './retract.js';
 
 /**
- * Checks a command as far as possible without I/O, so the HTTP adapter can refuse a bad
- * request before anything is published. Workers run the same checks again.
+ * Checks a request as far as possible without I/O, so the HTTP adapter can refuse a bad
+ * one before anything is published. It needs no job id: the job service makes the command.
+ * Workers run the same checks again.
  */
-export function validateCommand(
-  command: Command,
+export function validateRequest(
+  request: CommandRequest,
   deps: Pick<DistributionDeps, 'sources' | 'targets' | 'xmlLimits'>,
 ): void {
-  if (command.type === 'distribute') planDistribution(command, deps);
-  else planRetract(command, deps);
+  if (request.type === 'distribute') planDistribution(request, deps);
+  else planRetract(request, deps);
 }

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import type { Command } from '../distribution/command.js';
+import type { CommandRequest, Operation } from '../contract/command.js';
 import { AppError } from '../errors.js';
 import type { JobRequest, JobService } from '../jobs/job-service.js';
 import { authenticatedUser } from './digest-auth.js';
@@ -19,8 +19,8 @@ import {
 /** What the distribution routes need. */
 export interface DistributionRouteDeps {
   readonly jobs: JobService;
-  /** Checks a command without I/O (XML, element ids, keys, source allow-list). */
-  readonly validate: (command: Command) => void;
+  /** Checks a request without I/O (XML, element ids, keys, source allow-list). */
+  readonly validate: (request: CommandRequest) => void;
   readonly syncTimeoutMs: number;
   readonly defaultOrganization: string;
 }
@@ -64,7 +64,7 @@ export function distributionRoutes(deps: DistributionRouteDeps): Hono {
 
 async function syncResponse(
   c: Context,
-  type: Command['type'],
+  type: Operation,
   deps: DistributionRouteDeps,
 ): Promise<Response> {
   const request = await readRequest(c, type, deps);
@@ -78,7 +78,7 @@ async function syncResponse(
 
 async function readRequest(
   c: Context,
-  type: Command['type'],
+  type: Operation,
   deps: DistributionRouteDeps,
 ): Promise<JobRequest> {
   const form = await readForm(c);
@@ -93,18 +93,15 @@ async function readRequest(
   const creator = (c.req.header(USER_HEADER) ?? authenticatedUser(c))?.slice(0, 255);
   const parentJobId = parseParentJobId(c.req.header(CURRENT_JOB_HEADER));
   const common = { organization, channelId, mediapackage, elementIds, creator };
-  const command: Command =
+  const request: CommandRequest =
     type === 'distribute'
       ? {
           ...common,
-          version: 1,
-          jobId: '0',
           type,
           checkAvailability: parseCheckAvailability(optionalField(form, 'checkAvailability')),
         }
-      : { ...common, version: 1, jobId: '0', type };
-  deps.validate(command);
-  const { version: _version, jobId: _jobId, ...request } = command;
+      : { ...common, type };
+  deps.validate(request);
   return { ...request, parentJobId };
 }
 

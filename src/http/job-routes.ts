@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { jobIdSchema } from '../distribution/command.js';
+import { jobIdSchema } from '../contract/command.js';
 import { AppError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
 import { jobToJson, serializeJob } from '../opencast/job-xml.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifierSchema, jobIdSchema } from '../distribution/command.js';
+import { identifierSchema, jobIdSchema } from '../contract/command.js';
 import { AppError } from '../errors.js';
 
 /** Opencast's header naming the organization of a request (wire spec §8). */

@@ -1,18 +1,23 @@
 import { AppError, type ErrorInfo } from '../errors.js';
-import type { Command } from '../distribution/command.js';
-import { operationName } from '../distribution/command.js';
-import type { JobReply } from '../distribution/outcome.js';
+import {
+  COMMAND_VERSION,
+  operationName,
+  type Command,
+  type CommandRequest,
+} from '../contract/command.js';
+import { encodeCommand, type EncodedCommand } from '../contract/command-codec.js';
+import type { JobReply } from '../contract/reply.js';
 import type { Job } from '../opencast/model.js';
 import type { JobStore } from './job-store.js';
 
 /** Opencast's job type of this service (wire spec §4.1). */
 export const JOB_TYPE = 'org.opencastproject.distribution.aws.s3';
 
-/** Publishes a command; resolves once the broker confirmed it. */
-export type CommandSender = (command: Command, options: { replyTo: string }) => Promise<void>;
+/** Publishes an encoded command; resolves once the broker confirmed it. */
+export type CommandSender = (message: EncodedCommand) => Promise<void>;
 
 /** What a request asks for, validated by the HTTP adapter. */
-export type JobRequest = Omit<Command, 'version' | 'jobId'> & {
+export type JobRequest = CommandRequest & {
   readonly parentJobId?: string | undefined;
 };
 
@@ -93,7 +98,8 @@ export class JobService {
   async #submit(id: string, request: JobRequest): Promise<Job> {
     if (this.#closed) throw shuttingDown();
     const { parentJobId, ...fields } = request;
-    const command = { ...fields, version: 1, jobId: id } as Command;
+    // The one place a command gets its id and version.
+    const command: Command = { ...fields, version: COMMAND_VERSION, jobId: id };
     const job: Job = {
       id,
       version: 1,
@@ -113,7 +119,7 @@ export class JobService {
     };
     this.deps.store.put(job);
     try {
-      await this.deps.send(command, { replyTo: this.deps.replyTo() });
+      await this.deps.send(encodeCommand(command, this.deps.replyTo()));
     } catch (error) {
       this.update(id, (current) => ({ ...current, status: 'FAILED' }));
       throw error;

@@ -18,8 +18,8 @@ export interface BrokerOptions {
   /** Declare exchanges, queues and bindings on every (re)connect. Default true. */
   declareTopology?: boolean;
   /**
-   * Largest body published or handed to a handler. Default 32 MiB; keep it within the
-   * broker's `max_message_size` (128 MiB on RabbitMQ 3.10, 16 MiB on 4.x).
+   * Largest body published (command handlers check their own limit). Default 32 MiB; keep
+   * it within the broker's `max_message_size` (128 MiB on RabbitMQ 3.10, 16 MiB on 4.x).
    */
   maxBodyBytes?: number;
   /** First reconnect delay; doubles up to `reconnectMaxDelayMs`. Default 200 ms. */

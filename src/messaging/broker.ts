@@ -150,7 +150,6 @@ export class Broker {
       prefetch,
       handler: options.handler,
       logger: this.#options.logger,
-      maxBodyBytes: this.#options.maxBodyBytes,
       onBrokerCancel: (channel: Channel) => {
         this.#connection.recycle(channel);
       },

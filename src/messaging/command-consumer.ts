@@ -14,7 +14,6 @@ export interface CommandConsumerOptions {
   readonly prefetch: number;
   readonly handler: CommandHandler;
   readonly logger: MessagingLogger;
-  readonly maxBodyBytes: number;
   /** Called when the broker cancels the consumer (its queue was deleted). */
   readonly onBrokerCancel: (channel: Channel) => void;
 }
@@ -138,15 +137,8 @@ export class CommandConsumer {
       this.#apply(channel, message, 'requeue');
       return;
     }
+    // Also an oversize body goes to the handler: it refuses it unread, with an event.
     const delivery = toDelivery(message);
-    if (message.content.length > this.#options.maxBodyBytes) {
-      log.warn(
-        { messageId: delivery.messageId, bytes: message.content.length },
-        'command body too large; dead-lettering it',
-      );
-      this.#apply(channel, message, 'dead-letter');
-      return;
-    }
     const entry: InFlight = { channel, message, controller: new AbortController(), settled: false };
     this.#inFlight.add(entry);
     const run = this.#run(entry, delivery);

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import { distribute, type DistributionDeps } from '../distribution/distribute.js';
-import { parseCommand, type Command } from '../distribution/command.js';
-import type { CommandOutcome, JobReply } from '../distribution/outcome.js';
+import type { Command } from '../contract/command.js';
+import { decodeCommand, readableJobId } from '../contract/command-codec.js';
+import { buildEvent, type DistributionEventData, type OutgoingEvent } from '../contract/event.js';
+import { messageKeyOf } from '../contract/message-key.js';
+import type { JobReply } from '../contract/reply.js';
+import type { CommandOutcome } from '../distribution/outcome.js';
 import { retract } from '../distribution/retract.js';
-import { createHash } from 'node:crypto';
 import { isAppError, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../distribution/retry.js';
-import { buildEvent, type DistributionEventData, type OutgoingEvent } from './events.js';
 
 /** The parts of a broker delivery the worker reads (the messaging adapter's `Delivery`). */
 export interface CommandDelivery {
@@ -14,6 +16,8 @@ export interface CommandDelivery {
   readonly messageId?: string | undefined;
   readonly correlationId?: string | undefined;
   readonly replyTo?: string | undefined;
+  /** The key it was published with: a command routed under another key than its type is refused. */
+  readonly routingKey?: string | undefined;
   readonly deliveryCount: number;
 }
 
@@ -34,7 +38,8 @@ export interface WorkerDeps {
 
 /**
  * Handles one command delivery end to end: validate, run, publish the event, reply.
- * - A message that is not a valid command is dead-lettered with a `command.rejected` event.
+ * - A message that is not a valid command (too large, not JSON, wrong fields, routed under a
+ *   key other than its type) is dead-lettered with a `command.rejected` event.
  * - A permanent failure (bad input) is acknowledged with a failure event: retrying cannot help.
  * - A transient failure that outlived its in-process retries is dead-lettered (parked) with
  *   a failure event, for an operator to look at or replay.
@@ -50,16 +55,23 @@ export async function processCommand(
   const startedAt = deps.clock();
   let command: Command;
   try {
-    command = parseCommand(delivery.body, deps.maxCommandBytes);
+    command = decodeCommand(delivery.body, {
+      maxBytes: deps.maxCommandBytes,
+      routingKey: delivery.routingKey,
+    });
   } catch (error) {
     const info = toErrorInfo(error);
     deps.logger.warn({ err: error, correlationId: delivery.correlationId }, 'command rejected');
     await publish(
       deps,
-      buildEvent('failed', rejectedData(delivery, startedAt, deps.clock(), info)),
+      buildEvent(
+        'failed',
+        rejectedData(delivery, deps.maxCommandBytes, startedAt, deps.clock(), info),
+      ),
       signal,
     );
-    await reply(delivery, deps, signal, jobIdOf(delivery.body), 'FAILED', undefined, info);
+    const jobId = readableJobId(delivery.body, deps.maxCommandBytes);
+    await reply(delivery, deps, signal, jobId, 'FAILED', undefined, info);
     return 'dead-letter';
   }
 
@@ -173,21 +185,15 @@ function eventData(
 
 function rejectedData(
   delivery: CommandDelivery,
+  maxCommandBytes: number,
   startedAt: Date,
   completedAt: Date,
   error: ErrorInfo,
 ): DistributionEventData {
   return {
-    jobId: jobIdOf(delivery.body),
-    // Keeps the event id distinct for messages without a readable job id (and short: AMQP
-    // properties hold at most 255 bytes).
-    messageKey:
-      delivery.messageId !== undefined && delivery.messageId.length <= 64
-        ? delivery.messageId
-        : createHash('sha256')
-            .update(delivery.messageId ?? delivery.body)
-            .digest('hex')
-            .slice(0, 32),
+    jobId: readableJobId(delivery.body, maxCommandBytes),
+    // Keeps the event id distinct for messages without a readable job id.
+    messageKey: messageKeyOf(delivery.body, delivery.messageId),
     operation: undefined,
     organization: undefined,
     channelId: undefined,
@@ -198,20 +204,6 @@ function rejectedData(
     durationMs: completedAt.getTime() - startedAt.getTime(),
     error,
   };
-}
-
-/** The job id of an invalid command, when it has a plausible one, for the failure event. */
-function jobIdOf(body: Buffer): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'jobId' in parsed) {
-      const { jobId } = parsed;
-      if (typeof jobId === 'string' && /^\d{1,19}$/.test(jobId)) return jobId;
-    }
-  } catch {
-    // Not JSON: there is no job id to report.
-  }
-  return undefined;
 }
 
 /** Best-effort mediapackage id for a failure event, without parsing hostile XML. */

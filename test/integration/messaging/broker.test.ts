@@ -212,20 +212,20 @@ describe('commands', () => {
     expect(log.entries.some((e) => e.msg === 'invalid disposition; requeueing')).toBe(true);
   });
 
-  it('dead-letters an oversized delivery without calling the handler', async () => {
+  it('hands an oversized delivery to the handler, which decides (the worker rejects it with an event)', async () => {
     const b = await start({ maxBodyBytes: 1024 });
-    let calls = 0;
+    const sizes: number[] = [];
     await b.consumeCommands({
       prefetch: 1,
-      handler: () => {
-        calls += 1;
-        return Promise.resolve('ack');
+      handler: (d) => {
+        sizes.push(d.body.length);
+        return Promise.resolve('dead-letter');
       },
     });
     ch.publish(b.names.commandsExchange, 'distribute', Buffer.alloc(2048), { messageId: 'big' });
     const parked = await nextMessage(b.names.parkingQueue);
     expect(parked.properties.messageId).toBe('big');
-    expect(calls).toBe(0);
+    expect(sizes).toEqual([2048]);
   });
 
   it('reports a first delivery as count 0 even if the publisher forged x-delivery-count', async () => {

@@ -1,8 +1,9 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../../src/distribution/command.js';
+import type { Command } from '../../../src/contract/command.js';
+import { decodeCommand } from '../../../src/contract/command-codec.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
-import { validateCommand } from '../../../src/distribution/validate.js';
+import { validateRequest } from '../../../src/distribution/validate.js';
 import { AppError } from '../../../src/errors.js';
 import { createApp } from '../../../src/http/app.js';
 import type { Readiness } from '../../../src/http/health-routes.js';
@@ -43,8 +44,13 @@ function harness(
   });
   const jobs: JobService = new JobService({
     store: new MemoryJobStore(),
-    send: (command) => {
+    send: (message) => {
       if (options.sendError !== undefined) return Promise.reject(options.sendError);
+      // Decoded as a worker would: the published bytes are what the test checks.
+      const command = decodeCommand(message.body, {
+        maxBytes: 16 * 1024 * 1024,
+        routingKey: message.routingKey,
+      });
       sent.push(command);
       options.onSend?.(command, jobs);
       return Promise.resolve();
@@ -63,8 +69,8 @@ function harness(
   };
   const app = createApp({
     jobs,
-    validate: (command) => {
-      validateCommand(command, { sources, targets });
+    validate: (request) => {
+      validateRequest(request, { sources, targets });
     },
     syncTimeoutMs: options.syncTimeoutMs ?? 2000,
     defaultOrganization: 'mh_default_org',

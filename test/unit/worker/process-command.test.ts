@@ -3,11 +3,11 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import type { DistributionDeps } from '../../../src/distribution/distribute.js';
-import type { JobReply } from '../../../src/distribution/outcome.js';
+import type { JobReply } from '../../../src/contract/reply.js';
 import type { ObjectStore, SourceFetcher } from '../../../src/distribution/ports.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
 import { AppError } from '../../../src/errors.js';
-import type { OutgoingEvent } from '../../../src/worker/events.js';
+import type { OutgoingEvent } from '../../../src/contract/event.js';
 import { processCommand, type WorkerDeps } from '../../../src/worker/process-command.js';
 import { readFixture } from '../../helpers/fixtures.js';
 
@@ -155,6 +155,29 @@ describe('processCommand', () => {
     expect(events[0]?.routingKey).toBe('command.rejected');
     expect(events[0]?.event.id).toBe('9:command.rejected');
     expect(replies.map((r) => r.reply.status)).toEqual(['FAILED']);
+  });
+
+  it('refuses a command routed under another key than its type, and writes nothing', async () => {
+    const { store, events, replies, deps } = setup(files);
+    const delivery = { body: command(), routingKey: 'retract', replyTo: 'r', deliveryCount: 0 };
+    expect(await processCommand(delivery, deps, signal)).toBe('dead-letter');
+    expect(store.puts).toBe(0);
+    expect(events.map((e) => e.event.id)).toEqual(['42:command.rejected']);
+    expect(events[0]?.event.data.error?.message).toContain("routing key 'retract'");
+    expect(replies.map((r) => [r.correlationId, r.reply.status])).toEqual([['42', 'FAILED']]);
+  });
+
+  it('rejects an oversize command without reading it, under a hash of its body', async () => {
+    const { events, deps } = setup(files);
+    const body = command();
+    const small = { ...deps, maxCommandBytes: body.length - 1 };
+    const delivery = { body, messageId: 'x'.repeat(65), deliveryCount: 0 };
+    expect(await processCommand(delivery, small, signal)).toBe('dead-letter');
+    const [event] = events;
+    // The job id inside is not read: a body over the limit is not parsed at all.
+    expect(event?.event.data.jobId).toBeUndefined();
+    expect(event?.event.id).toMatch(/^[0-9a-f]{32}:command\.rejected$/);
+    expect(event?.event.data.error?.message).toMatch(/more than \d+ allowed/);
   });
 
   it('acks a permanent failure with a failed event, and rolls back what it wrote', async () => {

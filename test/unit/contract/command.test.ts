@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../../src/distribution/command.js';
+import { decodeCommand } from '../../../src/contract/command-codec.js';
 import type { AppError } from '../../../src/errors.js';
 
 const valid = {
@@ -14,24 +14,23 @@ const valid = {
 
 function failure(body: unknown, max = 1024 * 1024): AppError {
   try {
-    parseCommand(typeof body === 'string' ? body : JSON.stringify(body), max);
+    decodeCommand(typeof body === 'string' ? body : JSON.stringify(body), { maxBytes: max });
   } catch (error) {
     return error as AppError;
   }
   throw new Error('expected a failure');
 }
 
-describe('parseCommand', () => {
+describe('decodeCommand', () => {
   it('accepts a distribute and defaults checkAvailability to true', () => {
-    const command = parseCommand(Buffer.from(JSON.stringify(valid)), 1 << 20);
+    const command = decodeCommand(Buffer.from(JSON.stringify(valid)), { maxBytes: 1 << 20 });
     expect(command).toMatchObject({ type: 'distribute', checkAvailability: true });
   });
 
   it('accepts a retract and ignores unknown properties', () => {
-    const command = parseCommand(
-      JSON.stringify({ ...valid, type: 'retract', futureField: 1 }),
-      1 << 20,
-    );
+    const command = decodeCommand(JSON.stringify({ ...valid, type: 'retract', futureField: 1 }), {
+      maxBytes: 1 << 20,
+    });
     expect(command.type).toBe('retract');
     expect(command).not.toHaveProperty('futureField');
   });
@@ -59,5 +58,20 @@ describe('parseCommand', () => {
   it('refuses an oversized command before parsing it', () => {
     const error = failure({ ...valid, mediapackage: 'x'.repeat(2000) }, 1000);
     expect(error.message).toMatch(/more than 1000/);
+  });
+});
+
+describe('routing key', () => {
+  it('accepts a command routed under its type', () => {
+    const body = JSON.stringify(valid);
+    expect(decodeCommand(body, { maxBytes: 1 << 20, routingKey: 'distribute' }).type).toBe(
+      'distribute',
+    );
+  });
+
+  it('refuses a command routed under another key than its type', () => {
+    expect(() =>
+      decodeCommand(JSON.stringify(valid), { maxBytes: 1 << 20, routingKey: 'retract' }),
+    ).toThrow(/type 'distribute' was published with routing key 'retract'/);
   });
 });

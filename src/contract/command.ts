@@ -1,9 +1,8 @@
 /**
  * The versioned command messages workers execute (documented in docs/messages.md). The
- * HTTP adapter publishes them; other services may publish the same JSON directly.
+ * job service publishes them; other services may publish the same JSON directly.
  */
 import { z } from 'zod';
-import { AppError } from '../errors.js';
 
 /** The command schema version this code writes and reads. */
 export const COMMAND_VERSION = 1;
@@ -61,25 +60,16 @@ export type DistributeCommand = z.infer<typeof distributeCommandSchema>;
 export type RetractCommand = z.infer<typeof retractCommandSchema>;
 export type Command = z.infer<typeof commandSchema>;
 export type Operation = Command['type'];
+/** A distribute as requested, before it has a job id. */
+export type DistributeRequest = Omit<DistributeCommand, 'version' | 'jobId'>;
+/** A retract as requested, before it has a job id. */
+export type RetractRequest = Omit<RetractCommand, 'version' | 'jobId'>;
 
-/** Parses and validates a command body; throws INVALID_INPUT naming what is wrong. */
-export function parseCommand(body: Buffer | string, maxBytes: number): Command {
-  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  if (size > maxBytes) {
-    throw new AppError('INVALID_INPUT', `Command is ${size} bytes, more than ${maxBytes} allowed`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
-  } catch (cause) {
-    throw new AppError('INVALID_INPUT', 'Command is not valid JSON', { cause });
-  }
-  const result = commandSchema.safeParse(json);
-  if (!result.success) {
-    throw new AppError('INVALID_INPUT', `Invalid command: ${z.prettifyError(result.error)}`);
-  }
-  return result.data;
-}
+/**
+ * What a caller asks for before it becomes a command: the job service adds `version` and
+ * `jobId`. A union of both, so narrowing on `type` still works.
+ */
+export type CommandRequest = DistributeRequest | RetractRequest;
 
 /** The Opencast operation name of a command type (job XML `operation`). */
 export function operationName(type: Operation): 'Distribute' | 'Retract' {

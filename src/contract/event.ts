@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '../errors.js';
-import type { Operation } from '../distribution/command.js';
-import type { ObjectOutcome } from '../distribution/outcome.js';
+import type { ElementType } from '../opencast/model.js';
+import type { Operation } from './command.js';
+import type { EncodedMessage } from './properties.js';
 
 /** The `source` of every event this service emits. */
 export const EVENT_SOURCE = 'urn:opencast-s3-distribution';
@@ -9,6 +10,23 @@ export const EVENT_TYPE_PREFIX = 'org.opencastproject.distribution.s3';
 
 export type EventOutcome = 'completed' | 'failed';
 
+/** One object a distribute wrote or a retract removed, as events list it. */
+export interface EventElement {
+  readonly elementId: string;
+  readonly elementType: ElementType;
+  readonly flavor: string | undefined;
+  readonly mimetype: string | undefined;
+  readonly bucket: string;
+  /** Distribute: the object key. Retract: the folder prefix removed. */
+  readonly key: string;
+  /** Distribute: the published URL. Retract: the URL that was retracted. */
+  readonly url: string;
+  /** Distribute: bytes stored. Retract: objects deleted. */
+  readonly size: number;
+  /** Distribute with checkAvailability: whether the URL answered 200. */
+  readonly available?: boolean | undefined;
+}
+
 /** Payload of completion and failure events (documented in docs/messages.md). */
 export interface DistributionEventData {
   readonly jobId: string | undefined;
@@ -16,7 +34,7 @@ export interface DistributionEventData {
   readonly organization: string | undefined;
   readonly channelId: string | undefined;
   readonly mediaPackageId: string | undefined;
-  readonly elements: readonly ObjectOutcome[];
+  readonly elements: readonly EventElement[];
   readonly startedAt: string;
   readonly completedAt: string;
   readonly durationMs: number;
@@ -64,6 +82,18 @@ export function buildEvent(outcome: EventOutcome, data: DistributionEventData): 
       time: data.completedAt,
       datacontenttype: 'application/json',
       data,
+    },
+  };
+}
+
+/** Encodes an event as CloudEvents structured JSON; the event id is the message id. */
+export function encodeEvent(event: CloudEvent<DistributionEventData>): EncodedMessage {
+  return {
+    body: Buffer.from(JSON.stringify(event)),
+    properties: {
+      messageId: event.id,
+      type: event.type,
+      contentType: 'application/cloudevents+json',
     },
   };
 }

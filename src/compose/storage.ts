@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ObjectStore } from '../distribution/ports.js';
+import { createTargetResolver, type TargetResolver } from '../distribution/targets.js';
+import { checkBucket, ensureBucket } from '../storage/bucket.js';
+import { createS3Client } from '../storage/s3-client.js';
+import { S3ObjectStore } from '../storage/s3-object-store.js';
+import type { Closers } from './closers.js';
+import { s3Settings } from './s3-settings.js';
+
+/** The storage role: where objects go and how to tell that S3 answers. */
+export interface Storage {
+  readonly store: ObjectStore;
+  readonly targets: TargetResolver;
+  /** Checks that every configured bucket answers (readiness), within 3 s. */
+  readonly checkBuckets: () => Promise<void>;
+}
+
+/**
+ * Builds the S3 client (and the embedded store when no endpoint is configured), resolves
+ * the buckets, and creates them when asked to and this process runs the worker.
+ */
+export async function buildStorage(
+  config: Config,
+  logger: Logger,
+  closers: Closers,
+): Promise<Storage> {
+  const settings = await s3Settings(config, logger, closers);
+  const client = createS3Client(settings.client);
+  closers.push(() => {
+    client.destroy();
+    return Promise.resolve();
+  });
+  const store = new S3ObjectStore(client, {
+    partSizeBytes: config.s3.partSizeBytes,
+    queueSize: config.s3.queueSize,
+  });
+  const targets = createTargetResolver(settings.orgTargets, settings.defaultTarget);
+  const all = [...settings.orgTargets.values(), settings.defaultTarget];
+  const buckets = [...new Set(all.flatMap((t) => (t ? [t.bucket] : [])))];
+  if (config.s3.createBuckets && config.runsWorker) {
+    for (const bucket of buckets) {
+      await ensureBucket(client, bucket, { publicRead: config.s3.publicRead, logger });
+    }
+  }
+  return {
+    store,
+    targets,
+    checkBuckets: async () => {
+      const signal = AbortSignal.timeout(3000);
+      for (const bucket of buckets) await checkBucket(client, bucket, signal);
+    },
+  };
+}

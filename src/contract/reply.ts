@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { errorCodes, type ErrorCode } from '../errors.js';
+import type { EncodedMessage } from './properties.js';
+
+// A code this build does not know (a newer worker) still fails the job, as INTERNAL.
+const errorCodeSchema = z
+  .string()
+  .transform((code): ErrorCode =>
+    Object.hasOwn(errorCodes, code) ? (code as ErrorCode) : 'INTERNAL',
+  );
+
+/** A worker's reply to the requester of a command (the API process), on its reply queue. */
+export const jobReplySchema = z.object({
+  version: z.literal(1),
+  jobId: z.string().min(1),
+  status: z.enum(['RUNNING', 'FINISHED', 'FAILED']),
+  time: z.iso.datetime({ offset: true }),
+  payload: z.string().optional(),
+  error: z
+    .object({ code: errorCodeSchema, message: z.string(), retryable: z.boolean() })
+    .optional(),
+});
+
+export type JobReply = z.infer<typeof jobReplySchema>;
+
+/** Encodes a reply; its message id is stable per job and status, for de-duplication. */
+export function encodeReply(reply: JobReply, correlationId: string): EncodedMessage {
+  return {
+    body: Buffer.from(JSON.stringify(reply)),
+    properties: {
+      messageId: `${reply.jobId}:${reply.status}`,
+      correlationId,
+      type: 'job-reply',
+    },
+  };
+}
+
+/** Decodes a reply body; undefined when it is not one (a reply queue only logs those). */
+export function decodeReply(body: Buffer): JobReply | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const result = jobReplySchema.safeParse(json);
+  return result.success ? result.data : undefined;
+}
