@@ -15,8 +15,6 @@ export interface BrokerOptions {
   confirmTimeoutMs?: number;
   /** How long the first connection may take before `connect` rejects. Default 10 s. */
   connectTimeoutMs?: number;
-  /** Declare exchanges, queues and bindings on every (re)connect. Default true. */
-  declareTopology?: boolean;
   /**
    * Largest body published or handed to a handler, at most {@link MAX_MESSAGE_BYTES}.
    * Default 32 MiB; keep it within the broker's `max_message_size` (128 MiB on RabbitMQ
@@ -27,8 +25,6 @@ export interface BrokerOptions {
   reconnectInitialDelayMs?: number;
   /** Longest reconnect delay. Default 10 s. */
   reconnectMaxDelayMs?: number;
-  /** Shown in the RabbitMQ management UI. Default `${prefix} <hostname> <pid>`. */
-  connectionName?: string;
   /**
    * How long the broker keeps this process's reply queue once nothing consumes it
    * (`x-expires`): it rides out reconnects shorter than this and disappears by itself when
@@ -41,7 +37,12 @@ export interface BrokerOptions {
 export const MAX_MESSAGE_BYTES = 2 ** 29;
 
 /** {@link BrokerOptions} with defaults applied, validated. */
-export type ResolvedBrokerOptions = Readonly<Required<BrokerOptions>>;
+export type ResolvedBrokerOptions = Readonly<
+  Required<BrokerOptions> & {
+    /** Shown in the RabbitMQ management UI. */
+    connectionName: string;
+  }
+>;
 
 function positiveInteger(name: string, value: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
@@ -53,7 +54,7 @@ function positiveInteger(name: string, value: number, max: number): number {
 /** Applies defaults and validates; throws INVALID_INPUT naming the bad option. */
 export function resolveBrokerOptions(
   options: BrokerOptions,
-  defaultConnectionName: string,
+  connectionName: string,
 ): ResolvedBrokerOptions {
   redactUrl(options.url);
   topologyNames(options.prefix);
@@ -82,7 +83,6 @@ export function resolveBrokerOptions(
     logger: options.logger,
     confirmTimeoutMs: positiveInteger('confirmTimeoutMs', options.confirmTimeoutMs ?? 10_000, hour),
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, hour),
-    declareTopology: options.declareTopology ?? true,
     maxBodyBytes: positiveInteger(
       'maxBodyBytes',
       options.maxBodyBytes ?? 32 * 1024 * 1024,
@@ -94,7 +94,7 @@ export function resolveBrokerOptions(
       hour,
     ),
     reconnectMaxDelayMs,
-    connectionName: options.connectionName ?? defaultConnectionName,
+    connectionName,
     replyQueueExpiresMs,
   });
 }
