@@ -229,7 +229,7 @@ export function loadConfig(
   return buildConfig(result.data, nameOf);
 }
 
-function buildConfig(env: Env, nameOf: (variable: string) => string = (variable) => variable) {
+function buildConfig(env: Env, nameOf: (variable: string) => string) {
   if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
     throw new ConfigError(
       `${nameOf('S3_ACCESS_KEY_ID')} and ${nameOf('S3_SECRET_ACCESS_KEY')}: set both, or neither to use the default credential chain`,
