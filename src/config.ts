@@ -5,9 +5,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { envFromOpencastCfg } from './opencast-cfg.js';
+import { maxCommandBytes } from './contract/body-limit.js';
+import { MAX_MESSAGE_BYTES, amqpUrlProblem } from './messaging/broker-options.js';
+import { AMQP_PREFIX_PATTERN, AMQP_PREFIX_RULE, MAX_DELIVERY_LIMIT } from './messaging/topology.js';
+import { cfgKeyFor, envFromOpencastCfg } from './opencast-cfg.js';
+import { DEFAULT_XML_LIMITS, XML_LIMIT_RANGE } from './opencast/xml-limits.js';
+import {
+  DEFAULT_PART_SIZE,
+  DEFAULT_QUEUE_SIZE,
+  MAX_PART_SIZE,
+  MAX_QUEUE_SIZE,
+  MIN_PART_SIZE,
+} from './storage/upload-plan.js';
+
+// The bounds below come from the modules that use the values, so that a value accepted here
+// is never refused later by an adapter with a different rule.
 
 const MiB = 1024 * 1024;
+/** The largest request body whose command (see `maxCommandBytes`) fits one broker message. */
+const MAX_BODY_BYTES_CEILING = Math.floor((MAX_MESSAGE_BYTES - maxCommandBytes(0)) / 2);
 
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -63,13 +79,13 @@ const envSchema = z.object({
 
   AMQP_URL: z
     .string()
-    .regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL')
+    .superRefine((url, ctx) => {
+      const problem = amqpUrlProblem(url);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('amqp://guest:guest@127.0.0.1:5672'),
-  AMQP_PREFIX: z
-    .string()
-    .regex(/^\w[\w.-]{0,99}$/, 'must start with a letter or digit; letters, digits, _ . - only')
-    .default('ocs3'),
-  AMQP_DELIVERY_LIMIT: int(5, 1, 1000),
+  AMQP_PREFIX: z.string().regex(AMQP_PREFIX_PATTERN, AMQP_PREFIX_RULE).default('ocs3'),
+  AMQP_DELIVERY_LIMIT: int(5, 1, MAX_DELIVERY_LIMIT),
   WORKER_CONCURRENCY: int(2, 1, 1000),
 
   S3_ENDPOINT: optionalText.pipe(httpUrl.optional()),
@@ -83,8 +99,8 @@ const envSchema = z.object({
   DISTRIBUTION_BASE_URL: optionalText.pipe(httpUrl.optional()),
   S3_CREATE_BUCKETS: bool(true),
   S3_PUBLIC_READ: bool(false),
-  S3_PART_SIZE_MB: int(8, 5, 5 * 1024),
-  S3_UPLOAD_QUEUE_SIZE: int(4, 1, 64),
+  S3_PART_SIZE_MB: int(DEFAULT_PART_SIZE / MiB, MIN_PART_SIZE / MiB, MAX_PART_SIZE / MiB),
+  S3_UPLOAD_QUEUE_SIZE: int(DEFAULT_QUEUE_SIZE, 1, MAX_QUEUE_SIZE),
   S3_MAX_ATTEMPTS: int(3, 1, 20),
   S3_CONNECTION_TIMEOUT_MS: int(10_000, 100),
   S3_REQUEST_TIMEOUT_MS: int(120_000, 100),
@@ -114,9 +130,17 @@ const envSchema = z.object({
   RETRY_ATTEMPTS: int(3, 1, 20),
   RETRY_BASE_DELAY_MS: int(1_000, 0),
   RETRY_MAX_DELAY_MS: int(30_000, 0),
-  MAX_BODY_BYTES: int(16 * MiB, 1024),
-  MAX_XML_BYTES: int(5 * MiB, 1024),
-  MAX_XML_DEPTH: int(64, 8, 1000),
+  MAX_BODY_BYTES: int(16 * MiB, 1024, MAX_BODY_BYTES_CEILING),
+  MAX_XML_BYTES: int(
+    DEFAULT_XML_LIMITS.maxBytes,
+    XML_LIMIT_RANGE.maxBytes.min,
+    XML_LIMIT_RANGE.maxBytes.max,
+  ),
+  MAX_XML_DEPTH: int(
+    DEFAULT_XML_LIMITS.maxDepth,
+    XML_LIMIT_RANGE.maxDepth.min,
+    XML_LIMIT_RANGE.maxDepth.max,
+  ),
   MAX_SYNC_WAITERS: int(1000, 1),
   JOB_LOAD: z.coerce.number().min(0).max(1000).default(0.1),
   SHUTDOWN_GRACE_MS: int(25_000, 0),
@@ -159,6 +183,8 @@ export function loadConfig(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): Config {
   let merged = env;
+  // Names a variable in errors: the cfg key and file when the value came from the cfg file.
+  let nameOf = (variable: string): string => variable;
   const cfgFile = env.OPENCAST_CFG_FILE?.trim();
   if (cfgFile !== undefined && cfgFile !== '') {
     let text: string;
@@ -178,23 +204,33 @@ export function loadConfig(
         `OPENCAST_CFG_FILE: ${fromCfg.unsupported.join(', ')} is not supported yet`,
       );
     }
-    merged = { ...fromCfg.env, ...definedOnly(env) };
+    const own = definedOnly(env);
+    merged = { ...fromCfg.env, ...own };
+    nameOf = (variable) => {
+      if (own[variable] !== undefined) return variable;
+      const written = fromCfg.keys[variable];
+      if (written !== undefined) return `${written} in ${cfgFile}`;
+      const key = cfgKeyFor(variable);
+      return key === undefined ? variable : `${variable} (or ${key} in ${cfgFile})`;
+    };
   }
   // An empty variable (`HTTP_PORT=`) means unset, not zero or the empty string.
   const result = envSchema.safeParse(
     Object.fromEntries(Object.entries(merged).filter(([, value]) => value?.trim() !== '')),
   );
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const lines = result.error.issues.map(
+      (i) => `${nameOf(i.path.map(String).join('.'))}: ${i.message}`,
+    );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return buildConfig(result.data);
+  return buildConfig(result.data, nameOf);
 }
 
-function buildConfig(env: Env) {
+function buildConfig(env: Env, nameOf: (variable: string) => string) {
   if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
     throw new ConfigError(
-      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both, or neither to use the default credential chain',
+      `${nameOf('S3_ACCESS_KEY_ID')} and ${nameOf('S3_SECRET_ACCESS_KEY')}: set both, or neither to use the default credential chain`,
     );
   }
   if ((env.AUTH_DIGEST_USER === undefined) !== (env.AUTH_DIGEST_PASSWORD === undefined)) {
@@ -214,12 +250,14 @@ function buildConfig(env: Env) {
   }
   const embedded = env.S3_ENDPOINT === undefined && env.DISTRIBUTION_BASE_URL === undefined;
   if (!embedded && env.DISTRIBUTION_BASE_URL === undefined) {
-    throw new ConfigError('DISTRIBUTION_BASE_URL: required when S3_ENDPOINT is set');
+    throw new ConfigError(
+      `${nameOf('DISTRIBUTION_BASE_URL')}: required when ${nameOf('S3_ENDPOINT')} is set`,
+    );
   }
   const bucket = env.S3_BUCKET ?? (embedded ? 'opencast-distribution' : undefined);
   if (bucket === undefined && env.S3_ORG_BUCKETS.length === 0) {
     throw new ConfigError(
-      'S3_BUCKET: required unless S3_ORG_BUCKETS names a bucket per organization',
+      `${nameOf('S3_BUCKET')}: required unless ${nameOf('S3_ORG_BUCKETS')} names a bucket per organization`,
     );
   }
   const publicUrl = env.PUBLIC_URL ?? `http://${hostForUrl(env.HTTP_HOST)}:${env.HTTP_PORT}`;

@@ -19,6 +19,13 @@ const KEY_TO_ENV: Readonly<Record<string, string>> = {
   'max.connections': 'S3_MAX_SOCKETS',
 };
 
+/** The cfg key that stands for an environment variable, if there is one. */
+export function cfgKeyFor(variable: string): string | undefined {
+  if (variable === 'S3_ORG_BUCKETS') return `${PREFIX}bucket.<organization>`;
+  const key = Object.keys(KEY_TO_ENV).find((k) => KEY_TO_ENV[k] === variable);
+  return key === undefined ? undefined : PREFIX + key;
+}
+
 /** Parses Java properties text: `key=value` or `key: value`, `#`/`!` comments, `\` continuations. */
 export function parseProperties(text: string): Map<string, string> {
   const result = new Map<string, string>();
@@ -50,13 +57,17 @@ function unescape(value: string): string {
  */
 export function envFromOpencastCfg(text: string): {
   readonly env: Record<string, string>;
+  /** For each variable in `env`, the cfg key(s) the admin wrote, so errors can name them. */
+  readonly keys: Record<string, string>;
   readonly enabled: boolean;
   /** Keys set to something this service does not do yet. */
   readonly unsupported: readonly string[];
 } {
   const props = parseProperties(text);
   const env: Record<string, string> = {};
+  const keys: Record<string, string> = {};
   const orgBuckets: string[] = [];
+  const orgBucketKeys: string[] = [];
   const unsupported: string[] = [];
   let enabled = true;
   for (const [fullKey, value] of props) {
@@ -66,6 +77,7 @@ export function envFromOpencastCfg(text: string): {
       enabled = value.trim().toLowerCase() === 'true';
     } else if (key.startsWith('bucket.')) {
       orgBuckets.push(`${key.slice('bucket.'.length)}=${value.trim()}`);
+      orgBucketKeys.push(fullKey);
     } else if (key === 'presigned.url') {
       // Presigned URLs are not supported yet (README, "Limits"): refuse rather than ignore.
       if (value.trim().toLowerCase() === 'true') unsupported.push(fullKey);
@@ -76,9 +88,15 @@ export function envFromOpencastCfg(text: string): {
         key === 'endpoint' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim())
           ? `https://${value.trim()}`
           : value.trim();
-      if (name !== undefined) env[name] = text;
+      if (name !== undefined) {
+        env[name] = text;
+        keys[name] = fullKey;
+      }
     }
   }
-  if (orgBuckets.length > 0) env.S3_ORG_BUCKETS = orgBuckets.join(',');
-  return { env, enabled, unsupported };
+  if (orgBuckets.length > 0) {
+    env.S3_ORG_BUCKETS = orgBuckets.join(',');
+    keys.S3_ORG_BUCKETS = orgBucketKeys.join(', ');
+  }
+  return { env, keys, enabled, unsupported };
 }

@@ -13,23 +13,12 @@ export interface PutObjectInput {
   readonly contentLength?: number | undefined;
   readonly contentType?: string | undefined;
   readonly signal?: AbortSignal | undefined;
-  /** Called with the number of bytes uploaded so far. */
-  readonly onProgress?: ((uploadedBytes: number) => void) | undefined;
 }
 
 /** The object store (S3 or compatible). Errors are `AppError`s with STORAGE_* codes. */
 export interface ObjectStore {
   /** Streams a body into an object, multipart when large. Resolves with the stored size. */
   putObject(input: PutObjectInput): Promise<{ readonly size: number }>;
-  /** Server-side copy from another object of the same store. */
-  copyObject(input: {
-    readonly sourceBucket: string;
-    readonly sourceKey: string;
-    readonly bucket: string;
-    readonly key: string;
-    readonly contentType?: string | undefined;
-    readonly signal?: AbortSignal | undefined;
-  }): Promise<{ readonly size: number }>;
   /** Deletes every object whose key starts with `prefix`; resolves with how many. */
   deletePrefix(bucket: string, prefix: string, signal?: AbortSignal): Promise<number>;
   /** Deletes one object; deleting a missing object succeeds. */

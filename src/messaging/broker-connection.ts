@@ -196,7 +196,7 @@ export class BrokerConnection {
       session.closed = true;
     });
     this.#session = session;
-    if (this.#options.declareTopology) await this.#declare(model);
+    await this.#declare(model);
     await this.#openPublisher(session);
     // Replies first, so that a sync caller is ready before its command can be handled.
     await this.#openConsumer(session, 'replies');
@@ -272,7 +272,7 @@ export class BrokerConnection {
   async #reopen(session: Session, kind: ChannelKind): Promise<void> {
     // The reply queue declares itself; the others usually die of a deleted exchange or work
     // queue, so declare before re-opening rather than fail and reconnect.
-    if (kind !== 'replies' && this.#options.declareTopology) await this.#declare(session.model);
+    if (kind !== 'replies') await this.#declare(session.model);
     if (kind === 'publish') await this.#openPublisher(session);
     else await this.#openConsumer(session, kind);
   }

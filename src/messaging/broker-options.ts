@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { MessagingLogger } from './logger.js';
-import { topologyNames } from './topology.js';
+import { MAX_DELIVERY_LIMIT, topologyNames } from './topology.js';
 
 /** Settings of {@link Broker.connect}. */
 export interface BrokerOptions {
@@ -8,26 +8,23 @@ export interface BrokerOptions {
   url: string;
   /** Prefix of every exchange and queue name, e.g. `ocs3`. */
   prefix: string;
-  /** x-delivery-limit of the work queue. */
+  /** x-delivery-limit of the work queue, from 1 to {@link MAX_DELIVERY_LIMIT}. */
   deliveryLimit: number;
   logger: MessagingLogger;
   /** How long a publish may wait for the broker's confirm. Default 10 s. */
   confirmTimeoutMs?: number;
   /** How long the first connection may take before `connect` rejects. Default 10 s. */
   connectTimeoutMs?: number;
-  /** Declare exchanges, queues and bindings on every (re)connect. Default true. */
-  declareTopology?: boolean;
   /**
-   * Largest body published (command handlers check their own limit). Default 32 MiB; keep
-   * it within the broker's `max_message_size` (128 MiB on RabbitMQ 3.10, 16 MiB on 4.x).
+   * Largest body published (command handlers check their own limit), at most {@link MAX_MESSAGE_BYTES}.
+   * Default 32 MiB; keep it within the broker's `max_message_size` (128 MiB on RabbitMQ
+   * 3.10, 16 MiB on 4.x).
    */
   maxBodyBytes?: number;
   /** First reconnect delay; doubles up to `reconnectMaxDelayMs`. Default 200 ms. */
   reconnectInitialDelayMs?: number;
   /** Longest reconnect delay. Default 10 s. */
   reconnectMaxDelayMs?: number;
-  /** Shown in the RabbitMQ management UI. Default `${prefix} <hostname> <pid>`. */
-  connectionName?: string;
   /**
    * How long the broker keeps this process's reply queue once nothing consumes it
    * (`x-expires`): it rides out reconnects shorter than this and disappears by itself when
@@ -36,8 +33,16 @@ export interface BrokerOptions {
   replyQueueExpiresMs?: number;
 }
 
+/** Largest `maxBodyBytes`: RabbitMQ's own ceiling for `max_message_size` (512 MiB). */
+export const MAX_MESSAGE_BYTES = 2 ** 29;
+
 /** {@link BrokerOptions} with defaults applied, validated. */
-export type ResolvedBrokerOptions = Readonly<Required<BrokerOptions>>;
+export type ResolvedBrokerOptions = Readonly<
+  Required<BrokerOptions> & {
+    /** Shown in the RabbitMQ management UI. */
+    connectionName: string;
+  }
+>;
 
 function positiveInteger(name: string, value: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
@@ -49,7 +54,7 @@ function positiveInteger(name: string, value: number, max: number): number {
 /** Applies defaults and validates; throws INVALID_INPUT naming the bad option. */
 export function resolveBrokerOptions(
   options: BrokerOptions,
-  defaultConnectionName: string,
+  connectionName: string,
 ): ResolvedBrokerOptions {
   redactUrl(options.url);
   topologyNames(options.prefix);
@@ -74,15 +79,14 @@ export function resolveBrokerOptions(
   return Object.freeze({
     url: options.url,
     prefix: options.prefix,
-    deliveryLimit: positiveInteger('deliveryLimit', options.deliveryLimit, 10_000),
+    deliveryLimit: positiveInteger('deliveryLimit', options.deliveryLimit, MAX_DELIVERY_LIMIT),
     logger: options.logger,
     confirmTimeoutMs: positiveInteger('confirmTimeoutMs', options.confirmTimeoutMs ?? 10_000, hour),
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, hour),
-    declareTopology: options.declareTopology ?? true,
     maxBodyBytes: positiveInteger(
       'maxBodyBytes',
       options.maxBodyBytes ?? 32 * 1024 * 1024,
-      2 ** 29,
+      MAX_MESSAGE_BYTES,
     ),
     reconnectInitialDelayMs: positiveInteger(
       'reconnectInitialDelayMs',
@@ -90,7 +94,7 @@ export function resolveBrokerOptions(
       hour,
     ),
     reconnectMaxDelayMs,
-    connectionName: options.connectionName ?? defaultConnectionName,
+    connectionName,
     replyQueueExpiresMs,
   });
 }
@@ -100,15 +104,27 @@ export function resolveBrokerOptions(
  * not an amqp(s) URL.
  */
 export function redactUrl(url: string): string {
+  const problem = amqpUrlProblem(url);
+  if (problem !== undefined) throw new AppError('INVALID_INPUT', `broker url ${problem}`);
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}
+
+/**
+ * Why `url` is no broker URL (`is not a valid URL`, `must start with ...`), or undefined
+ * when it is one. The one check behind AMQP_URL and {@link redactUrl}. The reason never
+ * repeats the URL: it carries the password.
+ */
+export function amqpUrlProblem(url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    // No cause: Node's URL error carries the input, credentials included.
-    throw new AppError('INVALID_INPUT', 'broker url is not a valid URL');
+    // No cause kept: Node's URL error carries the input, credentials included.
+    return 'is not a valid URL';
   }
   if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
-    throw new AppError('INVALID_INPUT', 'broker url must start with amqp:// or amqps://');
+    return 'must start with amqp:// or amqps://';
   }
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  return undefined;
 }

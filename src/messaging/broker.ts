@@ -79,11 +79,12 @@ export class Broker {
   }
 
   /**
-   * Connects and, unless disabled, declares the topology. Rejects with BROKER_UNAVAILABLE
+   * Connects and declares the topology. Rejects with BROKER_UNAVAILABLE
    * when no connection succeeds within `connectTimeoutMs`, and at once (not retryable) for
    * refused credentials or a topology that exists with other arguments.
    */
   static async connect(options: BrokerOptions): Promise<Broker> {
+    // Names the connection in the RabbitMQ management UI.
     const name = `${options.prefix} ${hostname()} ${String(process.pid)}`;
     const broker = new Broker(resolveBrokerOptions(options, name));
     await broker.#connection.start();

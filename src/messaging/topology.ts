@@ -17,25 +17,38 @@ export interface TopologyNames {
 
 /** Tuning of the declared topology. */
 export interface TopologyOptions {
-  /** Deliveries after the first before RabbitMQ dead-letters a message (x-delivery-limit). */
+  /**
+   * Deliveries after the first before RabbitMQ dead-letters a message (x-delivery-limit),
+   * from 1 to {@link MAX_DELIVERY_LIMIT}.
+   */
   readonly deliveryLimit: number;
 }
+
+/** Largest x-delivery-limit the service declares (AMQP_DELIVERY_LIMIT checks against it). */
+export const MAX_DELIVERY_LIMIT = 1000;
 
 /** Routing keys that bind the work queue to the commands exchange. */
 export const COMMAND_ROUTING_KEYS = ['distribute', 'retract'] as const;
 
-// Queue and exchange names are AMQP short strings (255 bytes); the reply queue adds 43.
-const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+/**
+ * What a name prefix may be: the one rule that AMQP_PREFIX and direct callers are checked
+ * against. Queue and exchange names are AMQP short strings (255 bytes); the reply queue
+ * adds 43 characters to the prefix.
+ */
+export const AMQP_PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+/** {@link AMQP_PREFIX_PATTERN} in words, for error messages. */
+export const AMQP_PREFIX_RULE =
+  'use 1-200 characters of letters, digits, . _ : -, starting with a letter or digit';
 
 /**
  * Derives the topology names from a prefix such as `ocs3`. Throws INVALID_INPUT for a
- * prefix that is empty, too long or has characters outside `[A-Za-z0-9._:-]`.
+ * prefix that does not match {@link AMQP_PREFIX_PATTERN}.
  */
 export function topologyNames(prefix: string): TopologyNames {
-  if (!PREFIX_PATTERN.test(prefix)) {
+  if (!AMQP_PREFIX_PATTERN.test(prefix)) {
     throw new AppError(
       'INVALID_INPUT',
-      `Invalid messaging prefix ${JSON.stringify(prefix.slice(0, 50))}: use 1-200 characters of [A-Za-z0-9._:-]`,
+      `Invalid messaging prefix ${JSON.stringify(prefix.slice(0, 50))}: ${AMQP_PREFIX_RULE}`,
     );
   }
   return Object.freeze({

@@ -8,33 +8,40 @@ export interface XmlLimits {
   readonly maxDepth: number;
 }
 
-/** 10 MiB and 64 levels: a large mediapackage is a few hundred KiB and 7 levels deep. */
+/**
+ * 5 MiB and 64 levels: a large mediapackage is a few hundred KiB and 7 levels deep. The
+ * defaults of MAX_XML_BYTES and MAX_XML_DEPTH.
+ */
 export const DEFAULT_XML_LIMITS: XmlLimits = Object.freeze({
-  maxBytes: 10 * 1024 * 1024,
+  maxBytes: 5 * 1024 * 1024,
   maxDepth: 64,
 });
 
 /**
- * The tree builder recurses once per level, so the depth limit itself is capped well below
- * what the call stack can take.
+ * The one range each limit may take, checked by config (MAX_XML_BYTES, MAX_XML_DEPTH) and by
+ * {@link resolveXmlLimits}. The tree builder recurses once per level, so depth stays well
+ * below what the call stack can take.
  */
-const MAX_DEPTH_CEILING = 4096;
+export const XML_LIMIT_RANGE = Object.freeze({
+  maxBytes: Object.freeze({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+  maxDepth: Object.freeze({ min: 1, max: 1000 }),
+});
 
-/** Fills in defaults and checks that the limits are sane. */
+/** Fills in defaults and checks that the limits are within {@link XML_LIMIT_RANGE}. */
 export function resolveXmlLimits(limits: Partial<XmlLimits> = {}): XmlLimits {
   const maxBytes = limits.maxBytes ?? DEFAULT_XML_LIMITS.maxBytes;
   const maxDepth = limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `XML limit maxBytes must be a positive integer, got ${maxBytes}`,
-    );
-  }
-  if (!Number.isSafeInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH_CEILING) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `XML limit maxDepth must be an integer from 1 to ${MAX_DEPTH_CEILING}, got ${maxDepth}`,
-    );
-  }
+  assertInRange('maxBytes', maxBytes);
+  assertInRange('maxDepth', maxDepth);
   return { maxBytes, maxDepth };
+}
+
+function assertInRange(name: keyof XmlLimits, value: number): void {
+  const { min, max } = XML_LIMIT_RANGE[name];
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `XML limit ${name} must be an integer from ${min} to ${max}, got ${value}`,
+    );
+  }
 }

@@ -1,11 +1,12 @@
 /**
- * An in-process S3 server (s3rver) for development without an S3 endpoint, and for tests.
- * s3rver is unmaintained and has gaps (see s3-delete-prefix.ts and platform-notes.md).
+ * An in-process S3 server (s3rver) for trying the service out without an S3 endpoint, and for
+ * tests. s3rver is unmaintained and has gaps (see s3-delete-prefix.ts and platform-notes.md);
+ * it is loaded only here, on first use, and is not in the production image.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import S3rver from 's3rver';
 import { AppError } from '../errors.js';
+import { loadS3rver } from './load-s3rver.js';
 
 /** Options of {@link startEmbeddedS3}. */
 export interface EmbeddedS3Options {
@@ -15,8 +16,6 @@ export interface EmbeddedS3Options {
   readonly host?: string | undefined;
   /** Port: default 0, a free port chosen by the OS. */
   readonly port?: number | undefined;
-  /** Buckets to create at start-up (existing ones and their objects are kept). */
-  readonly buckets?: readonly string[] | undefined;
 }
 
 /** A running embedded S3 server. */
@@ -29,15 +28,14 @@ export interface EmbeddedS3 {
   close(): Promise<void>;
 }
 
-/** Starts s3rver with its logging silenced and resolves once it listens. */
+/**
+ * Starts s3rver with its logging silenced and resolves once it listens. Rejects with
+ * STORAGE_REJECTED when s3rver is not installed (the production image).
+ */
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   const host = options.host ?? '127.0.0.1';
-  const app = new S3rver({
-    silent: true,
-    directory: options.directory,
-    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
-  });
-  await app.configureBuckets();
+  const S3rver = await loadS3rver();
+  const app = new S3rver({ silent: true, directory: options.directory });
   // Our own HTTP server rather than s3rver's run(): run() never settles when listen fails
   // (EADDRINUSE becomes an uncaught exception).
   const server = createServer(app.callback());

@@ -54,11 +54,3 @@ export function assertFolderPrefix(prefix: string): void {
   }
   assertObjectKey(prefix);
 }
-
-/**
- * The `x-amz-copy-source` value for an object: `bucket/key` with every key segment
- * percent-encoded, keeping `/` so that servers that only `decodeURI` it (s3rver) still find it.
- */
-export function encodeCopySource(bucket: string, key: string): string {
-  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}

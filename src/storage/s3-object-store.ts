@@ -3,10 +3,8 @@
  */
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore, PutObjectInput } from '../distribution/ports.js';
-import { DEFAULT_COPY_PART_SIZE, MAX_SINGLE_COPY_SIZE } from './copy-plan.js';
 import { assertBucketName, assertObjectKey } from './object-key.js';
 import { callS3 } from './s3-call.js';
-import { copyS3Object, type CopyObjectInput } from './s3-copy.js';
 import { deleteS3Prefix, type DeleteMode } from './s3-delete-prefix.js';
 import { isNotFound } from './s3-errors.js';
 import { uploadS3Object } from './s3-upload.js';
@@ -16,16 +14,12 @@ import { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, assertUploadOptions } from './up
 export interface S3ObjectStoreOptions {
   /** Multipart part size in bytes: default 8 MiB, at least 5 MiB. */
   readonly partSizeBytes?: number | undefined;
-  /** Parts uploaded (or copied) in parallel per object: default 4. */
+  /** Parts uploaded in parallel per object: default 4. */
   readonly queueSize?: number | undefined;
-  /** Sources larger than this are copied with UploadPartCopy: default and maximum 5 GiB. */
-  readonly multipartCopyThresholdBytes?: number | undefined;
-  /** Part size of multipart copies: default 512 MiB. */
-  readonly copyPartSizeBytes?: number | undefined;
 }
 
 /**
- * Streams, copies, deletes and inspects objects. Every failure is an AppError: STORAGE_*
+ * Streams, deletes and inspects objects. Every failure is an AppError: STORAGE_*
  * for the store, INVALID_KEY for keys or prefixes refused before any request, and the
  * body's own AppError (SOURCE_*) when the body failed.
  */
@@ -33,8 +27,6 @@ export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
   readonly #partSize: number;
   readonly #queueSize: number;
-  readonly #copyThreshold: number;
-  readonly #copyPartSize: number;
   readonly #deleteMode: DeleteMode = { singleDeletes: false };
 
   constructor(client: S3Client, options: S3ObjectStoreOptions = {}) {
@@ -42,26 +34,12 @@ export class S3ObjectStore implements ObjectStore {
     this.#partSize = options.partSizeBytes ?? DEFAULT_PART_SIZE;
     this.#queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
     assertUploadOptions(this.#partSize, this.#queueSize);
-    this.#copyThreshold = Math.min(
-      options.multipartCopyThresholdBytes ?? MAX_SINGLE_COPY_SIZE,
-      MAX_SINGLE_COPY_SIZE,
-    );
-    this.#copyPartSize = options.copyPartSizeBytes ?? DEFAULT_COPY_PART_SIZE;
   }
 
   /** {@inheritDoc ObjectStore.putObject} */
   putObject(input: PutObjectInput): Promise<{ readonly size: number }> {
     return uploadS3Object(this.#client, input, {
       partSizeBytes: this.#partSize,
-      queueSize: this.#queueSize,
-    });
-  }
-
-  /** {@inheritDoc ObjectStore.copyObject} */
-  copyObject(input: CopyObjectInput): Promise<{ readonly size: number }> {
-    return copyS3Object(this.#client, input, {
-      multipartThresholdBytes: this.#copyThreshold,
-      partSizeBytes: this.#copyPartSize,
       queueSize: this.#queueSize,
     });
   }

@@ -32,7 +32,7 @@ export async function uploadS3Object(
   input: PutObjectInput,
   options: UploadOptions,
 ): Promise<{ size: number }> {
-  const { bucket, key, body, contentLength, contentType, signal, onProgress } = input;
+  const { bucket, key, body, contentLength, contentType, signal } = input;
   const operation = `PutObject s3://${bucket}/${key}`;
   let plan: UploadPlan;
   try {
@@ -72,15 +72,6 @@ export async function uploadS3Object(
     // the abort's failure (s3rver answers 405).
     leavePartsOnError: true,
   });
-  if (onProgress !== undefined) {
-    upload.on('httpUploadProgress', (progress) => {
-      try {
-        onProgress(progress.loaded ?? 0);
-      } catch {
-        // Progress is advisory: a failing listener must not fail the upload.
-      }
-    });
-  }
   try {
     await upload.done();
     return { size: counter.bytes };

@@ -11,16 +11,12 @@ declare module 's3rver' {
       silent?: boolean;
       /** Where buckets and objects are kept. */
       directory: string;
-      /** Buckets to create by {@link S3rver.configureBuckets}. */
-      configureBuckets?: { name: string; configs?: (string | Buffer)[] }[];
     }
   }
 
   /** s3rver's Koa application. */
   class S3rver {
     constructor(options: S3rver.Options);
-    /** Creates the buckets named in the options (keeps existing ones). */
-    configureBuckets(): Promise<unknown>;
     /** The HTTP request handler (Koa's `callback()`). */
     callback(): RequestListener;
   }

@@ -18,6 +18,8 @@ export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
 export const DEFAULT_PART_SIZE = 8 * MiB;
 /** Default number of parts in flight. */
 export const DEFAULT_QUEUE_SIZE = 4;
+/** Most parts in flight per upload (S3_UPLOAD_QUEUE_SIZE checks against it). */
+export const MAX_QUEUE_SIZE = 64;
 
 /** How one upload is cut into parts. */
 export interface UploadPlan {
@@ -37,10 +39,10 @@ export function assertUploadOptions(partSize: number, queueSize: number): void {
       `partSizeBytes must be an integer between ${MIN_PART_SIZE} and ${MAX_PART_SIZE}, got ${partSize}`,
     );
   }
-  if (!Number.isSafeInteger(queueSize) || queueSize < 1 || queueSize > 64) {
+  if (!Number.isSafeInteger(queueSize) || queueSize < 1 || queueSize > MAX_QUEUE_SIZE) {
     throw new AppError(
       'INVALID_INPUT',
-      `queueSize must be an integer from 1 to 64, got ${queueSize}`,
+      `queueSize must be an integer from 1 to ${MAX_QUEUE_SIZE}, got ${queueSize}`,
     );
   }
 }

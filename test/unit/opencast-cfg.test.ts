@@ -80,3 +80,54 @@ describe('Opencast cfg edge cases', () => {
     expect(() => loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => text)).toThrow(/presigned/);
   });
 });
+
+describe('errors about values from the cfg file', () => {
+  const file = '/etc/opencast/s3.cfg';
+  const load =
+    (text: string, env: Record<string, string> = {}) =>
+    () =>
+      loadConfig({ OPENCAST_CFG_FILE: file, ...env }, () => text);
+
+  it('name the cfg key the admin wrote and the file, not our variable', () => {
+    const text = cfg.replace('distribution.base=https://d1.cloudfront.net', 'distribution.base=d1');
+    expect(load(text)).toThrow(
+      `org.opencastproject.distribution.aws.s3.distribution.base in ${file}: must be an http(s) URL`,
+    );
+    expect(load(text)).not.toThrow(/DISTRIBUTION_BASE_URL/);
+  });
+
+  it('name the variable when the environment set the value over the file', () => {
+    expect(load(cfg, { DISTRIBUTION_BASE_URL: 'd1' })).toThrow(
+      /^Invalid configuration:\n {2}DISTRIBUTION_BASE_URL: must be an http\(s\) URL$/,
+    );
+  });
+
+  it('name the cfg key of a number out of range', () => {
+    const text = `${cfg}\norg.opencastproject.distribution.aws.s3.max.connections=0\n`;
+    expect(load(text)).toThrow(
+      `org.opencastproject.distribution.aws.s3.max.connections in ${file}`,
+    );
+  });
+
+  it('name every per-organization bucket key for a bad S3_ORG_BUCKETS', () => {
+    const text = `${cfg}\norg.opencastproject.distribution.aws.s3.bucket.=x\n`;
+    expect(load(text)).toThrow(/org\.opencastproject\.distribution\.aws\.s3\.bucket\.tenant2/);
+  });
+
+  it('name the cfg keys of a half-given credential pair', () => {
+    const text = cfg.replace(/^org\.opencastproject\.distribution\.aws\.s3\.secret\.key.*$/m, '');
+    expect(load(text)).toThrow(
+      `org.opencastproject.distribution.aws.s3.access.id in ${file} and S3_SECRET_ACCESS_KEY (or org.opencastproject.distribution.aws.s3.secret.key in ${file})`,
+    );
+  });
+
+  it('point to the cfg key that would supply a missing value', () => {
+    const text = cfg.replace(
+      /^org\.opencastproject\.distribution\.aws\.s3\.distribution\.base.*$/m,
+      '',
+    );
+    expect(load(text)).toThrow(
+      `DISTRIBUTION_BASE_URL (or org.opencastproject.distribution.aws.s3.distribution.base in ${file}): required when org.opencastproject.distribution.aws.s3.endpoint in ${file} is set`,
+    );
+  });
+});

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkBucket } from '../../../src/storage/bucket.js';
+import { checkBucket, ensureBucket } from '../../../src/storage/bucket.js';
 import { startEmbeddedS3 } from '../../../src/storage/embedded-s3.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
@@ -19,8 +19,8 @@ afterEach(async () => {
 });
 
 describe('startEmbeddedS3', () => {
-  it('listens on a free port, creates the configured buckets and serves the store', async () => {
-    const server = await startEmbeddedS3({ directory, buckets: ['media-bucket'] });
+  it('listens on a free port and serves the store', async () => {
+    const server = await startEmbeddedS3({ directory });
     const client = createS3Client({
       region: 'us-east-1',
       endpoint: server.endpoint,
@@ -29,6 +29,7 @@ describe('startEmbeddedS3', () => {
     try {
       expect(server.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(server.endpoint).not.toMatch(/:0$/);
+      await ensureBucket(client, 'media-bucket', { publicRead: false });
       await expect(checkBucket(client, 'media-bucket')).resolves.toBeUndefined();
       const store = new S3ObjectStore(client);
       await store.putObject({
@@ -54,7 +55,7 @@ describe('startEmbeddedS3', () => {
   });
 
   it('closes idempotently, even with a keep-alive client connected, and stops serving', async () => {
-    const server = await startEmbeddedS3({ directory, buckets: ['closing-bucket'] });
+    const server = await startEmbeddedS3({ directory });
     const client = createS3Client({
       region: 'us-east-1',
       endpoint: server.endpoint,
@@ -62,6 +63,7 @@ describe('startEmbeddedS3', () => {
       maxAttempts: 1,
     });
     try {
+      await ensureBucket(client, 'closing-bucket', { publicRead: false });
       await checkBucket(client, 'closing-bucket');
       await Promise.all([server.close(), server.close()]);
       await server.close();

@@ -21,7 +21,6 @@ describe('resolveBrokerOptions', () => {
     expect(resolveBrokerOptions(base, 'name')).toMatchObject({
       confirmTimeoutMs: 10_000,
       connectTimeoutMs: 10_000,
-      declareTopology: true,
       maxBodyBytes: 32 * 1024 * 1024,
       connectionName: 'name',
       replyQueueExpiresMs: 60_000,

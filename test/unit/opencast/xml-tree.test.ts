@@ -10,7 +10,7 @@ function firstElement(element: XmlElement, index = 0): XmlElement {
 
 describe('readXml', () => {
   it('exposes the default limits', () => {
-    expect(DEFAULT_XML_LIMITS).toEqual({ maxBytes: 10 * 1024 * 1024, maxDepth: 64 });
+    expect(DEFAULT_XML_LIMITS).toEqual({ maxBytes: 5 * 1024 * 1024, maxDepth: 64 });
   });
 
   it('resolves default namespaces with proper scoping', () => {

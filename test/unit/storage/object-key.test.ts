@@ -3,7 +3,6 @@ import {
   assertBucketName,
   assertFolderPrefix,
   assertObjectKey,
-  encodeCopySource,
 } from '../../../src/storage/object-key.js';
 
 const invalidKey: { code: string } = expect.objectContaining({ code: 'INVALID_KEY' }) as {
@@ -70,13 +69,5 @@ describe('assertBucketName', () => {
     expect(() => {
       assertBucketName(name);
     }).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
-  });
-});
-
-describe('encodeCopySource', () => {
-  it('encodes each segment and keeps the slashes', () => {
-    expect(encodeCopySource('bkt', 'a b/c?d=1%20/ü.mp4')).toBe(
-      'bkt/a%20b/c%3Fd%3D1%2520/%C3%BC.mp4',
-    );
   });
 });
