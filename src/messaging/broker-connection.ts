@@ -12,11 +12,11 @@ import type { TopologyNames } from './topology.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
- * The consume channels: commands and replies each have their own, so that a command channel
- * the broker closes (consumer_timeout on a long upload, a cancel, a channel error) leaves
- * the reply consumer running.
+ * The consume channels: commands, replies and every other consumed queue each have their
+ * own, so that a command channel the broker closes (consumer_timeout on a long upload, a
+ * cancel, a channel error) leaves the other consumers running. `replies` opens first.
  */
-export type ConsumeRole = 'commands' | 'replies';
+export type ConsumeRole = string;
 
 /** How the owner of the consumers takes part in (re)opening one consume channel. */
 export interface ConsumerHooks {
@@ -26,14 +26,16 @@ export interface ConsumerHooks {
   lost(channel: Channel): void;
 }
 
-type ChannelKind = 'publish' | ConsumeRole;
+/** `publish` or a {@link ConsumeRole}. */
+type ChannelKind = string;
+const PUBLISH: ChannelKind = 'publish';
 
 /** Channels of one live connection; replaced wholesale on reconnect. */
 interface Session {
   readonly model: ChannelModel;
   closed: boolean;
   publisher?: ConfirmPublisher;
-  readonly consume: Partial<Record<ConsumeRole, Channel>>;
+  readonly consume: Map<ConsumeRole, Channel>;
 }
 
 // Pause before re-opening a channel the broker closed, so a persistent fault cannot spin.
@@ -53,7 +55,7 @@ function noop(): void {
 export class BrokerConnection {
   readonly #options: ResolvedBrokerOptions;
   readonly #names: TopologyNames;
-  readonly #consumers: Readonly<Record<ConsumeRole, ConsumerHooks>>;
+  readonly #consumers: Map<ConsumeRole, ConsumerHooks>;
   readonly #log: MessagingLogger;
   readonly #endpoint: string;
   #model: RecoveringChannelModel | undefined;
@@ -65,11 +67,15 @@ export class BrokerConnection {
   constructor(
     options: ResolvedBrokerOptions,
     names: TopologyNames,
-    consumers: Readonly<Record<ConsumeRole, ConsumerHooks>>,
+    consumers: Readonly<Record<'commands' | 'replies', ConsumerHooks>>,
   ) {
     this.#options = options;
     this.#names = names;
-    this.#consumers = consumers;
+    // Replies first, so that a sync caller is ready before its command can be handled.
+    this.#consumers = new Map([
+      ['replies', consumers.replies],
+      ['commands', consumers.commands],
+    ]);
     this.#log = options.logger;
     this.#endpoint = redactUrl(options.url);
   }
@@ -88,7 +94,28 @@ export class BrokerConnection {
   /** The live connection's channel for `role`, if open. */
   consumeChannel(role: ConsumeRole): Channel | undefined {
     const session = this.#session;
-    return session && !session.closed ? session.consume[role] : undefined;
+    return session && !session.closed ? session.consume.get(role) : undefined;
+  }
+
+  /** Forgets a consume role and closes its channel; its consumer must be stopped already. */
+  async removeRole(role: ConsumeRole): Promise<void> {
+    this.#consumers.delete(role);
+    const channel = this.#session?.consume.get(role);
+    this.#session?.consume.delete(role);
+    await channel?.close().catch(noop);
+  }
+
+  /**
+   * Adds a consume role: its channel opens now on a live connection and after every
+   * reconnect. Resolves once the role's consumer is attached (or at once while disconnected).
+   */
+  async addRole(role: ConsumeRole, hooks: ConsumerHooks): Promise<void> {
+    if (role === PUBLISH || this.#consumers.has(role)) {
+      throw new AppError('INTERNAL', `consume role ${role} exists already`);
+    }
+    this.#consumers.set(role, hooks);
+    const session = this.#session;
+    if (session && !session.closed && !this.#stopping) await this.#openConsumer(session, role);
   }
 
   /** Whether the broker has blocked publishing (a memory or disk alarm). */
@@ -173,8 +200,7 @@ export class BrokerConnection {
     await session?.publisher?.idle();
     // Close consume channels before the connection: RabbitMQ 3.10 drops a quorum queue ack
     // still in flight when the connection closes, and the message would come back.
-    await session?.consume.commands?.close().catch(noop);
-    await session?.consume.replies?.close().catch(noop);
+    for (const channel of session?.consume.values() ?? []) await channel.close().catch(noop);
     await this.#model?.close().catch(noop);
   }
 
@@ -191,23 +217,24 @@ export class BrokerConnection {
     model.on('unblocked', () => {
       this.#blocked = false;
     });
-    const session: Session = { model, closed: false, consume: {} };
+    const session: Session = { model, closed: false, consume: new Map() };
     model.once('close', () => {
       session.closed = true;
     });
     this.#session = session;
     await this.#declare(model);
     await this.#openPublisher(session);
-    // Replies first, so that a sync caller is ready before its command can be handled.
-    await this.#openConsumer(session, 'replies');
-    await this.#openConsumer(session, 'commands');
+    for (const role of this.#consumers.keys()) await this.#openConsumer(session, role);
   }
 
   async #declare(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
     channel.on('error', noop); // the failing declaration rejects with the same error
     try {
-      await declareTopology(channel, this.#names, { deliveryLimit: this.#options.deliveryLimit });
+      await declareTopology(channel, this.#names, {
+        deliveryLimit: this.#options.deliveryLimit,
+        opencastJobs: this.#options.opencastJobs,
+      });
     } catch (err) {
       throw new AppError(
         'BROKER_UNAVAILABLE',
@@ -237,7 +264,8 @@ export class BrokerConnection {
 
   async #openConsumer(session: Session, role: ConsumeRole): Promise<void> {
     const channel = await session.model.createChannel();
-    const hooks = this.#consumers[role];
+    const hooks = this.#consumers.get(role);
+    if (hooks === undefined) throw new AppError('INTERNAL', `no consume role ${role}`);
     channel.on('error', (err: Error) => {
       this.#log.warn(
         { err, channel: role, detail: describeAmqpError(err) },
@@ -246,10 +274,10 @@ export class BrokerConnection {
     });
     channel.on('close', () => {
       hooks.lost(channel);
-      if (session.consume[role] === channel) session.consume[role] = undefined;
+      if (session.consume.get(role) === channel) session.consume.delete(role);
       this.#scheduleReopen(session, role);
     });
-    session.consume[role] = channel;
+    session.consume.set(role, channel);
     await hooks.attach(channel);
   }
 
@@ -259,7 +287,8 @@ export class BrokerConnection {
     const timer = setTimeout(() => {
       // A connection close also closes its channels; recovery handles that case.
       if (this.#stopping || session.closed || this.#session !== session) return;
-      if (kind === 'publish' ? session.publisher : session.consume[kind]) return;
+      if (kind !== PUBLISH && !this.#consumers.has(kind)) return;
+      if (kind === PUBLISH ? session.publisher : session.consume.get(kind)) return;
       this.#log.warn({ channel: kind }, 're-opening a channel the broker closed');
       this.#reopen(session, kind).catch((err: unknown) => {
         this.#log.error({ err, channel: kind }, 'cannot re-open the channel; reconnecting');
@@ -273,7 +302,7 @@ export class BrokerConnection {
     // The reply queue declares itself; the others usually die of a deleted exchange or work
     // queue, so declare before re-opening rather than fail and reconnect.
     if (kind !== 'replies') await this.#declare(session.model);
-    if (kind === 'publish') await this.#openPublisher(session);
+    if (kind === PUBLISH) await this.#openPublisher(session);
     else await this.#openConsumer(session, kind);
   }
 }

@@ -10,6 +10,8 @@ export interface BrokerOptions {
   prefix: string;
   /** x-delivery-limit of the work queue, from 1 to {@link MAX_DELIVERY_LIMIT}. */
   deliveryLimit: number;
+  /** Declare the Opencast job status queue as well (Opencast mode). Default false. */
+  opencastJobs?: boolean;
   logger: MessagingLogger;
   /** How long a publish may wait for the broker's confirm. Default 10 s. */
   confirmTimeoutMs?: number;
@@ -80,6 +82,7 @@ export function resolveBrokerOptions(
     url: options.url,
     prefix: options.prefix,
     deliveryLimit: positiveInteger('deliveryLimit', options.deliveryLimit, MAX_DELIVERY_LIMIT),
+    opencastJobs: options.opencastJobs ?? false,
     logger: options.logger,
     confirmTimeoutMs: positiveInteger('confirmTimeoutMs', options.confirmTimeoutMs ?? 10_000, hour),
     connectTimeoutMs: positiveInteger('connectTimeoutMs', options.connectTimeoutMs ?? 10_000, hour),

@@ -33,6 +33,9 @@ const EVENT: PublishMode = { persistent: true, mandatory: false };
 // Replies are not persistent (they matter only to a live requester); mandatory so that a
 // vanished requester is noticed and logged.
 const REPLY: PublishMode = { persistent: false, mandatory: true };
+// Reports to the Opencast job queue are the only record of a job's final status until the
+// registry has it: persistent, and a return is an error, never a dropped reply.
+const DURABLE_REPLY: PublishMode = { persistent: true, mandatory: true };
 
 function unavailable(message: string, cause?: unknown): AppError {
   return new AppError('BROKER_UNAVAILABLE', message, { cause });
@@ -50,6 +53,7 @@ export class Broker {
   readonly #connection: BrokerConnection;
   #commands: CommandConsumer | undefined;
   #reply: ReplyQueue | undefined;
+  readonly #queueConsumers = new Set<CommandConsumer>();
   #closing: Promise<void> | undefined;
   #closed = false;
 
@@ -116,13 +120,18 @@ export class Broker {
    * Sends a reply through the default exchange, confirmed. A reply queue that no longer
    * exists resolves with a warning. `replyTo` comes from messages, so this service's own
    * work and parking queues are refused with INVALID_INPUT (a reply must not become a
-   * command); other services' queues, direct reply-to included, are fine.
+   * command); other services' queues, direct reply-to included, are fine. Replies to the
+   * Opencast job queue are persistent and must arrive: a return rejects.
    */
   async sendReply(replyTo: string, body: Buffer, props: PublishProps): Promise<void> {
     if (replyTo === this.names.workQueue || replyTo === this.names.parkingQueue) {
       throw new AppError('INVALID_INPUT', `replyTo must not be the queue ${replyTo}`);
     }
-    const outcome = await this.#publish('', replyTo, body, props, REPLY);
+    const durable = replyTo === this.names.opencastJobsQueue;
+    const outcome = await this.#publish('', replyTo, body, props, durable ? DURABLE_REPLY : REPLY);
+    if (outcome.returned && durable) {
+      throw unavailable(`the queue ${replyTo} is missing; is Opencast mode on everywhere?`);
+    }
     if (outcome.returned) {
       this.#options.logger.warn(
         { replyTo, messageId: props.messageId, correlationId: props.correlationId },
@@ -174,6 +183,46 @@ export class Broker {
   }
 
   /**
+   * Consumes another queue of this service's topology (e.g. the Opencast job queue) on a
+   * channel of its own, like the command consumer: manual acks, at most `prefetch`
+   * unacked deliveries, re-created after every reconnect until cancelled.
+   */
+  async consumeQueue(
+    queue: string,
+    options: { prefetch: number; handler: CommandHandler },
+  ): Promise<ConsumerHandle> {
+    if (this.#closing) throw unavailable('the broker is closed');
+    const consumer = new CommandConsumer({
+      queue,
+      prefetch: options.prefetch,
+      handler: options.handler,
+      logger: this.#options.logger,
+      onBrokerCancel: (channel: Channel) => {
+        this.#connection.recycle(channel);
+      },
+    });
+    this.#queueConsumers.add(consumer);
+    try {
+      await this.#connection.addRole(`queue:${queue}`, {
+        attach: (channel) => consumer.attach(channel),
+        lost: (channel) => {
+          consumer.channelLost(channel);
+        },
+      });
+    } catch (err) {
+      this.#queueConsumers.delete(consumer);
+      throw unavailable(`cannot consume ${queue}: ${describeAmqpError(err)}`, err);
+    }
+    return {
+      cancel: async (cancelOptions) => {
+        this.#queueConsumers.delete(consumer);
+        await consumer.stop(cancelOptions?.graceMs ?? DEFAULT_GRACE_MS);
+        await this.#connection.removeRole(`queue:${queue}`);
+      },
+    };
+  }
+
+  /**
    * Declares this process's reply queue (`${prefix}.reply.<uuid>`, see
    * `replyQueueDeclaration`) and consumes it on a channel of its own. The queue outlives
    * channel and connection loss (replies wait in it) and is declared again under the same
@@ -218,7 +267,9 @@ export class Broker {
 
   async #close(graceMs: number): Promise<void> {
     // Publishing stays open while handlers drain: they still send events and replies.
-    await this.#commands?.stop(graceMs);
+    const consumers = [...this.#queueConsumers];
+    if (this.#commands) consumers.push(this.#commands);
+    await Promise.all(consumers.map((consumer) => consumer.stop(graceMs)));
     this.#closed = true;
     // After the handlers: a worker in this process may still reply to it while draining.
     await this.#reply?.delete();

@@ -13,6 +13,12 @@ export interface TopologyNames {
   readonly parkingQueue: string;
   /** Topic exchange completion events are published to. */
   readonly eventsExchange: string;
+  /**
+   * Quorum queue of job status reports for Opencast's service registry (declared only in
+   * Opencast mode): workers report there instead of to a requester's reply queue, so that a
+   * final status survives a crash of any process until the registry has it.
+   */
+  readonly opencastJobsQueue: string;
 }
 
 /** Tuning of the declared topology. */
@@ -22,6 +28,8 @@ export interface TopologyOptions {
    * from 1 to {@link MAX_DELIVERY_LIMIT}.
    */
   readonly deliveryLimit: number;
+  /** Declare {@link TopologyNames.opencastJobsQueue} too (Opencast mode). Default false. */
+  readonly opencastJobs?: boolean | undefined;
 }
 
 /** Largest x-delivery-limit the service declares (AMQP_DELIVERY_LIMIT checks against it). */
@@ -57,6 +65,7 @@ export function topologyNames(prefix: string): TopologyNames {
     deadLetterExchange: `${prefix}.dead`,
     parkingQueue: `${prefix}.parked`,
     eventsExchange: `${prefix}.events`,
+    opencastJobsQueue: `${prefix}.opencast-jobs`,
   });
 }
 
@@ -74,6 +83,15 @@ export function workQueueArguments(
     'x-dead-letter-strategy': 'at-least-once',
     'x-overflow': 'reject-publish',
   };
+}
+
+/**
+ * The arguments of the Opencast job status queue. Its consumer retries a registry that does
+ * not answer and then requeues, so the delivery limit is only a last resort against a
+ * message that crashes every consumer; it parks such a message.
+ */
+export function opencastJobsQueueArguments(names: TopologyNames): Record<string, string | number> {
+  return { ...workQueueArguments(names, { deliveryLimit: MAX_DELIVERY_LIMIT }) };
 }
 
 /** The arguments of the parking queue. */
@@ -102,6 +120,12 @@ export async function declareTopology(
   for (const key of COMMAND_ROUTING_KEYS) {
     await ch.bindQueue(names.workQueue, names.commandsExchange, key);
   }
+  if (options.opencastJobs === true) {
+    await ch.assertQueue(names.opencastJobsQueue, {
+      durable: true,
+      arguments: opencastJobsQueueArguments(names),
+    });
+  }
 }
 
 /**
@@ -111,6 +135,7 @@ export async function declareTopology(
 export async function deleteTopology(ch: Channel, names: TopologyNames): Promise<void> {
   await ch.deleteQueue(names.workQueue);
   await ch.deleteQueue(names.parkingQueue);
+  await ch.deleteQueue(names.opencastJobsQueue);
   await ch.deleteExchange(names.commandsExchange);
   await ch.deleteExchange(names.eventsExchange);
   await ch.deleteExchange(names.deadLetterExchange);
