@@ -20,33 +20,41 @@ export interface Exchange {
 
 const FORM_TYPE = 'application/x-www-form-urlencoded; charset=UTF-8';
 
-/** Probe, then the real form POST with `fields` in order and `headers` added. */
-export async function trustedPost(
+/** Probe, then the real form request with `fields` in order and `headers` added. */
+export async function trustedForm(
+  method: 'POST' | 'PUT',
   url: string,
   fields: Array<[string, string]>,
   headers: Record<string, string>,
   creds: Credentials,
   signal?: AbortSignal,
 ): Promise<Exchange> {
-  const probe = await fetch(url, {
-    method: 'POST',
-    headers: { 'X-Requested-Auth': 'Digest' },
-    signal,
-  });
+  const probe = await fetch(url, { method, headers: { 'X-Requested-Auth': 'Digest' }, signal });
   await probe.arrayBuffer();
   const challenge =
     probe.status === 401 ? readChallenge(probe.headers.get('WWW-Authenticate')) : undefined;
   const auth: Record<string, string> =
     challenge === undefined
       ? {}
-      : { Authorization: rfc2069Header('POST', url, creds.user, creds.password, challenge) };
+      : { Authorization: rfc2069Header(method, url, creds.user, creds.password, challenge) };
   const res = await fetch(url, {
-    method: 'POST',
+    method,
     headers: { 'Content-Type': FORM_TYPE, 'X-Requested-Auth': 'Digest', ...headers, ...auth },
     body: new URLSearchParams(fields).toString(),
     signal,
   });
   return { status: res.status, headers: res.headers, body: await res.text() };
+}
+
+/** {@link trustedForm} with POST, the method of every proxy and dispatcher call. */
+export function trustedPost(
+  url: string,
+  fields: Array<[string, string]>,
+  headers: Record<string, string>,
+  creds: Credentials,
+  signal?: AbortSignal,
+): Promise<Exchange> {
+  return trustedForm('POST', url, fields, headers, creds, signal);
 }
 
 /** A GET or HEAD that answers one Digest challenge. */
