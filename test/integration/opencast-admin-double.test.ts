@@ -346,3 +346,257 @@ describe('jobs', () => {
     });
   });
 });
+
+async function producer(): Promise<FakeProducer> {
+  const p = await startFakeProducer();
+  cleanups.push(() => p.close());
+  await registerHost(p.host);
+  expect((await registerService(p.host)).status).toBe(200);
+  return p;
+}
+
+describe('heartbeat', () => {
+  it('HEADs {host}{path}/dispatch with a qop=auth digest and keeps a healthy service online', async () => {
+    const p = await producer();
+    await oc.heartbeatNow();
+    const heads = p.requests.filter((r) => r.method === 'HEAD');
+    expect(heads.map((r) => r.url)).toEqual([
+      '/distribution/s3/dispatch',
+      '/distribution/s3/dispatch',
+    ]);
+    expect(heads[1]?.headers.authorization).toMatch(/qop=auth, nc=00000001, cnonce="[0-9a-f]+"/);
+    expect(heads[1]?.headers.authorization).toContain('uri="/distribution/s3/dispatch"');
+    expect(oc.tables.registration(TYPE, p.host)?.online).toBe(true);
+  });
+
+  it('unregisters on the second consecutive failure and restarts its running jobs', async () => {
+    const p = await producer();
+    const id = idOf((await createJob('true', CTX, p.host)).body);
+    await putJob(id, (x) =>
+      setStatus('RUNNING')(x).replace(
+        '<dispatchable>',
+        `<processingHost>${p.host}</processingHost><dispatchable>`,
+      ),
+    );
+    p.answers.head = 500;
+    await oc.heartbeatNow();
+    expect(oc.tables.registration(TYPE, p.host)?.online).toBe(true);
+    await oc.heartbeatNow();
+    expect(oc.tables.registration(TYPE, p.host)?.online).toBe(false);
+    expect(oc.tables.jobs.get(id)?.status).toBe('RESTART');
+  });
+
+  it('forgives a single failure followed by a success, and skips services in maintenance', async () => {
+    const p = await producer();
+    p.answers.head = 503;
+    await oc.heartbeatNow();
+    p.answers.head = 200;
+    await oc.heartbeatNow();
+    p.answers.head = 503;
+    await oc.heartbeatNow();
+    expect(oc.tables.registration(TYPE, p.host)?.online).toBe(true);
+    await post('/services/maintenance', [
+      ['host', p.host],
+      ['maintenance', 'true'],
+    ]);
+    const count = p.requests.length;
+    await oc.heartbeatNow();
+    expect(p.requests.length).toBe(count);
+  });
+});
+
+describe('dispatcher', () => {
+  it('offers QUEUED jobs with POST {host}{path}/dispatch as JobDispatcher does; 204 accepts', async () => {
+    const p = await producer();
+    const id = idOf((await createJob('true', CTX, p.host)).body);
+    await oc.dispatchNow();
+    const posts = p.requests.filter((r) => r.method === 'POST');
+    expect(posts[0]).toMatchObject({ url: '/distribution/s3/dispatch', body: '' });
+    expect(posts[0]?.headers.authorization).toBeUndefined();
+    expect(posts[1]?.body).toBe(`id=${id}&operation=Distribute`);
+    expect(posts[1]?.headers).toMatchObject({
+      'x-opencast-matterhorn-organization': 'mh_default_org',
+      'x-opencast-matterhorn-user': 'admin',
+      'x-opencast-matterhorn-current-job-id': String(id),
+    });
+    const auth = posts[1]?.headers.authorization;
+    expect(auth).toContain(`uri="${p.host}/distribution/s3/dispatch"`);
+    expect(auth).not.toContain('qop');
+    expect(oc.tables.jobs.get(id)).toMatchObject({ status: 'DISPATCHING', processingHost: p.host });
+  });
+
+  it('tries the next service on 503 and re-queues when nobody accepts', async () => {
+    const busy = await producer();
+    busy.answers.post = 503;
+    const id = idOf((await createJob('true', CTX, busy.host)).body);
+    await oc.dispatchNow();
+    expect(oc.tables.jobs.get(id)).toMatchObject({ status: 'QUEUED', processingHost: undefined });
+    const idle = await producer();
+    await oc.dispatchNow();
+    expect(oc.tables.jobs.get(id)).toMatchObject({
+      status: 'DISPATCHING',
+      processingHost: idle.host,
+    });
+    expect(busy.requests.filter((r) => r.method === 'POST' && r.body !== '')).toHaveLength(2);
+  });
+
+  it('fails the job on 412 and leaves start=false jobs alone', async () => {
+    const p = await producer();
+    p.answers.post = 412;
+    const id = idOf((await createJob('true', CTX, p.host)).body);
+    const manual = idOf((await createJob('false', CTX, p.host)).body);
+    await oc.dispatchNow();
+    expect(oc.tables.jobs.get(id)?.status).toBe('FAILED');
+    expect(oc.tables.jobs.get(manual)?.status).toBe('INSTANTIATED');
+    expect(p.requests.filter((r) => r.body.startsWith(`id=${manual}`))).toHaveLength(0);
+  });
+
+  it('runs on its own interval when one is given', async () => {
+    await oc.close();
+    oc = await startOpencastAdmin({
+      systemUser: SYS.user,
+      systemPassword: SYS.password,
+      dispatchIntervalMs: 50,
+    });
+    const p = await producer();
+    const id = idOf((await createJob('true', CTX, p.host)).body);
+    await expect.poll(() => oc.tables.jobs.get(id)?.status).toBe('DISPATCHING');
+  });
+});
+
+describe('JobBarrier', () => {
+  it('counts an unknown job as DELETED', async () => {
+    expect(await oc.waitForJob(424242, { intervalMs: 10 })).toEqual({
+      status: 'DELETED',
+      payload: undefined,
+    });
+  });
+
+  it('resolves with status and payload once the job is FINISHED', async () => {
+    await registerHost();
+    await registerService();
+    const id = idOf((await createJob('true')).body);
+    const waiting = oc.waitForJob(id, { intervalMs: 10 });
+    await putJob(id, (x) =>
+      setStatus('FINISHED')(x).replace(
+        '<dispatchable>',
+        '<payload>&lt;track/&gt;</payload><dispatchable>',
+      ),
+    );
+    expect(await waiting).toEqual({ status: 'FINISHED', payload: '<track/>' });
+  });
+});
+
+describe('incidents', () => {
+  it('records POST /incidents/ (201)', async () => {
+    const res = await post('/incidents/', [
+      ['job', '<job id="1"/>'],
+      ['date', '2026-12-05T05:00:00Z'],
+      ['code', 'org.opencastproject.system.unhandled-exception'],
+      ['severity', 'FAILURE'],
+      ['details', '[{"title":"t","content":"c"}]'],
+    ]);
+    expect(res.status).toBe(201);
+    expect(oc.tables.incidents).toEqual([
+      {
+        jobXml: '<job id="1"/>',
+        date: '2026-12-05T05:00:00Z',
+        code: 'org.opencastproject.system.unhandled-exception',
+        severity: 'FAILURE',
+        details: '[{"title":"t","content":"c"}]',
+      },
+    ]);
+  });
+});
+
+describe("the remote proxy's request shape", () => {
+  const call = {
+    channelId: 'engage-player',
+    mediapackageXml: '<mediapackage id="mp"/>',
+    elementIds: ['a', 'b<'],
+    organization: 'mh_default_org',
+    user: 'admin',
+    currentJobId: 77,
+    digestUser: SYS.user,
+    digestPassword: SYS.password,
+  };
+
+  it('distributes with a probe, then an RFC 2069 digest over the absolute URL', async () => {
+    const p = await startFakeProducer();
+    cleanups.push(() => p.close());
+    const res = await proxyDistribute(`${p.host}/distribution/s3`, {
+      ...call,
+      checkAvailability: false,
+    });
+    expect(res.status).toBe(204);
+    const [probe, real] = p.requests;
+    expect(probe).toMatchObject({ method: 'POST', url: '/distribution/s3', body: '' });
+    expect(Object.keys(probe?.headers ?? {}).filter((h) => h.startsWith('x-'))).toEqual([
+      'x-requested-auth',
+    ]);
+    expect(real?.body).toBe(
+      'channelId=engage-player&mediapackage=%3Cmediapackage+id%3D%22mp%22%2F%3E' +
+        '&elementId=%5B%22a%22%2C%22b%5Cu003c%22%5D&checkAvailability=false',
+    );
+    expect(real?.headers).toMatchObject({
+      'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+      'x-opencast-matterhorn-current-job-id': '77',
+    });
+    const expected = md5(
+      `${md5(`${SYS.user}:Opencast:${SYS.password}`)}:producer-nonce:${md5(`POST:${p.host}/distribution/s3`)}`,
+    );
+    expect(real?.headers.authorization).toContain(`response="${expected}"`);
+  });
+
+  it('retracts to {service}/retract with the fields in the proxy order', async () => {
+    const p = await startFakeProducer();
+    cleanups.push(() => p.close());
+    await proxyRetract(`${p.host}/distribution/s3`, call);
+    expect(p.requests[1]?.url).toBe('/distribution/s3/retract');
+    expect([...new URLSearchParams(p.requests[1]?.body).keys()]).toEqual([
+      'mediapackage',
+      'elementId',
+      'channelId',
+    ]);
+  });
+});
+
+describe('fault control', () => {
+  it('fails the next N calls of a route, then answers normally', async () => {
+    await registerHost();
+    oc.faults.failNext('GET /services/hosts.xml', 2, { status: 503 });
+    expect((await get('/services/hosts.xml')).status).toBe(503);
+    expect((await get('/services/hosts.xml')).status).toBe(503);
+    expect((await get('/services/hosts.xml')).status).toBe(200);
+  });
+
+  it('holds a hanging call until released', async () => {
+    await registerHost();
+    await registerService();
+    oc.faults.failNext('PUT /services/job/{id}.xml', 1, 'hang');
+    const id = idOf((await createJob('true')).body);
+    let settled = false;
+    const pending = putJob(id, setStatus('RUNNING')).then((r) => {
+      settled = true;
+      return r;
+    });
+    await expect.poll(() => oc.faults.hanging).toBe(1);
+    expect(settled).toBe(false);
+    oc.faults.releaseHangs();
+    expect((await pending).status).toBe(503);
+    expect(oc.tables.jobs.get(id)?.status).toBe('QUEUED');
+  });
+
+  it('stops and restarts the listener on the same port, keeping or wiping the tables', async () => {
+    await registerHost();
+    const url = oc.url;
+    await oc.stop();
+    await expect(fetch(`${url}/services/hosts.xml`)).rejects.toThrow();
+    await oc.start();
+    expect(oc.url).toBe(url);
+    expect((await get('/services/hosts.xml')).body).toContain(H);
+    await oc.stop();
+    await oc.start({ wipe: true });
+    expect((await get('/services/hosts.xml')).body).not.toContain(H);
+  });
+});

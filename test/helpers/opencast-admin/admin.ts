@@ -65,8 +65,11 @@ export async function startOpencastAdmin(opts: OpencastAdminOptions): Promise<Op
 
   const start = async (o: { wipe?: boolean } = {}) => {
     if (o.wipe === true) tables.wipe();
-    // The adaptor's listener returns a promise; node:http ignores it, so drop it explicitly.
     const s = createServer((req, res) => {
+      // No keep-alive: a client socket pooled before stop() would otherwise be reused after
+      // start() and fail at random; fault tests need restarts to be deterministic.
+      res.setHeader('Connection', 'close');
+      // The adaptor's listener returns a promise; node:http ignores it, so drop it explicitly.
       void listener(req, res);
     });
     await new Promise<void>((resolve) => s.listen(port, '127.0.0.1', resolve));

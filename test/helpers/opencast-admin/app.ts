@@ -15,7 +15,8 @@ export function createAdminApp(
   faults: Faults,
   jobHost: () => string,
 ): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>();
+  // Not strict: JAX-RS matches `/incidents/` and `/incidents` alike.
+  const app = new Hono<AuthEnv>({ strict: false });
   app.use('*', callLog(tables.calls));
   for (const prefix of ['/services', '/incidents']) {
     app.use(`${prefix}/*`, digestAuth(users), faults.middleware());

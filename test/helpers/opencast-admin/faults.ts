@@ -20,6 +20,11 @@ export class Faults {
     this.pending.set(route, queue);
   }
 
+  /** How many requests are being held by `'hang'` right now. */
+  get hanging(): number {
+    return this.held.size;
+  }
+
   /** Lets every hanging request go on (answering 503). */
   releaseHangs(): void {
     for (const release of this.held) release();
