@@ -6,6 +6,7 @@ import type { Faults } from './faults.js';
 import { hostRoutes } from './host-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { jobRoutes } from './job-routes.js';
+import { serviceRoutes } from './service-routes.js';
 import type { Tables } from './tables.js';
 
 /** Builds the Hono app over `tables`; `jobHost()` is the URL the double listens on. */
@@ -23,6 +24,7 @@ export function createAdminApp(
     app.use(prefix, digestAuth(users), faults.middleware());
   }
   app.route('/services', hostRoutes(tables));
+  app.route('/services', serviceRoutes(tables));
   app.route('/services', jobRoutes(tables, jobHost));
   app.route('/incidents', incidentRoutes(tables));
   return app;

@@ -1,14 +1,10 @@
 /** Records every request the double answers, with its form fields, for assertions. */
 import { createMiddleware } from 'hono/factory';
 import type { AuthEnv } from './auth.js';
+import { readForm } from './form.js';
 import type { CallRecord } from './types.js';
 
 const FORM = 'application/x-www-form-urlencoded';
-
-/** Reads the body as an ordered list of form fields (Hono caches the text for the handler). */
-export async function readForm(req: { text(): Promise<string> }): Promise<URLSearchParams> {
-  return new URLSearchParams(await req.text());
-}
 
 /** Middleware appending a {@link CallRecord} to `calls` once the answer is known. */
 export function callLog(calls: CallRecord[]) {

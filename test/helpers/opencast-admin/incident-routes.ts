@@ -1,7 +1,7 @@
 /** `POST /incidents/` as IncidentServiceEndpoint receives it from a failing job runner. */
 import { Hono } from 'hono';
 import type { AuthEnv } from './auth.js';
-import { readForm } from './call-log.js';
+import { readForm } from './form.js';
 import type { Tables } from './tables.js';
 
 /** Routes mounted at `/incidents`. */

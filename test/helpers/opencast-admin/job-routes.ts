@@ -1,7 +1,7 @@
 /** Job endpoints of ServiceRegistryEndpoint (protocol §3, 6, 8, 9). */
 import { Hono } from 'hono';
 import type { AuthEnv } from './auth.js';
-import { readForm } from './call-log.js';
+import { readForm } from './form.js';
 import { createJob } from './job-create.js';
 import { updateJob } from './job-ops.js';
 import { parseJobXml } from './job-parse.js';
