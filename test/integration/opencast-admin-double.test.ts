@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOpencastAdmin, type OpencastAdmin } from '../helpers/opencast-admin/admin.js';
 import { rfc2069Header, readChallenge, md5 } from '../helpers/opencast-admin/digest.js';
 import { startFakeProducer, type FakeProducer } from '../helpers/opencast-admin/fake-producer.js';
+import { newNonce } from '../helpers/opencast-admin/nonces.js';
 import { proxyDistribute, proxyRetract } from '../helpers/opencast-admin/proxy.js';
 import {
   trustedForm,
@@ -128,6 +129,16 @@ describe('Digest security', () => {
     expect((await send(wrong)).status).toBe(401);
     expect((await send(forged)).status).toBe(401);
     expect((await send(right)).status).toBe(200);
+  });
+
+  it('answers an expired nonce with a fresh challenge marked stale', async () => {
+    const url = `${oc.url}/services/hosts.xml`;
+    const old = { realm: 'Opencast', nonce: newNonce(-1) };
+    const res = await fetch(url, {
+      headers: { Authorization: rfc2069Header('GET', url, SYS.user, SYS.password, old) },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('WWW-Authenticate')).toMatch(/stale=true$/);
   });
 
   it('accepts qop=auth answers (HEAD/GET) and RFC 2069 answers (POST)', async () => {
@@ -334,6 +345,31 @@ describe('jobs', () => {
     expect(oc.tables.jobs.get(id)?.args).toHaveLength(4);
   });
 
+  it('keeps the processor only when it names a registration of the job type', async () => {
+    const id = idOf((await createJob('true')).body);
+    const withHost = (h: string) => (x: string) =>
+      x.replace('<dispatchable>', `<processingHost>${h}</processingHost><dispatchable>`);
+    expect((await putJob(id, withHost('http://elsewhere:1'))).status).toBe(204);
+    expect(oc.tables.jobs.get(id)?.processingHost).toBeUndefined();
+    expect((await putJob(id, withHost(H))).status).toBe(204);
+    expect(oc.tables.jobs.get(id)?.processingHost).toBe(H);
+  });
+
+  it('moves the registration to WARNING on a FAILED job; sanitize brings it back', async () => {
+    const id = idOf((await createJob('false')).body);
+    expect((await putJob(id, setStatus('FAILED'))).status).toBe(204);
+    expect(oc.tables.registration(TYPE, H)?.serviceState).toBe('WARNING');
+    expect(
+      (
+        await post('/services/sanitize', [
+          ['serviceType', TYPE],
+          ['host', H],
+        ])
+      ).status,
+    ).toBe(204);
+    expect(oc.tables.registration(TYPE, H)?.serviceState).toBe('NORMAL');
+  });
+
   it('ignores children outside the job namespace, wiping args as JobParser would', async () => {
     const id = idOf((await createJob('true')).body);
     expect(
@@ -449,6 +485,23 @@ describe('dispatcher', () => {
     expect(oc.tables.jobs.get(id)?.status).toBe('FAILED');
     expect(oc.tables.jobs.get(manual)?.status).toBe('INSTANTIATED');
     expect(p.requests.filter((r) => r.body.startsWith(`id=${manual}`))).toHaveLength(0);
+  });
+
+  it('skips registrations in ERROR, in maintenance or offline', async () => {
+    const p = await producer();
+    const id = idOf((await createJob('true', CTX, p.host)).body);
+    const reg = oc.tables.registration(TYPE, p.host);
+    if (reg === undefined) throw new Error('not registered');
+    for (const arrange of [
+      () => (reg.serviceState = 'ERROR'),
+      () => ((reg.serviceState = 'NORMAL'), (reg.maintenance = true)),
+      () => ((reg.maintenance = false), (reg.online = false)),
+    ]) {
+      arrange();
+      await oc.dispatchNow();
+      expect(oc.tables.jobs.get(id)?.status).toBe('QUEUED');
+    }
+    expect(p.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
   });
 
   it('runs on its own interval when one is given', async () => {

@@ -10,6 +10,7 @@ export interface CreateJobInput {
   args: string[];
   jobLoad: number;
   start: boolean;
+  payload?: string | undefined;
   organization?: string | undefined;
   creator?: string | undefined;
   currentJobId?: number | undefined;
@@ -48,6 +49,7 @@ export function createJob(t: Tables, input: CreateJobInput): Job {
     rootJobId,
     queueTime: 0,
     runTime: 0,
+    payload: input.payload,
     dispatchable: input.start,
     jobLoad: input.jobLoad,
   };

@@ -40,7 +40,7 @@ export function applyStatus(job: Job, status: JobStatus, now = new Date()): void
 
 /**
  * `PUT /services/job/{id}.xml`: copies the fields from the XML under optimistic locking and
- * bumps the version. The processor is kept only if it names a registered host.
+ * bumps the version. The processor is the registration (type, processingHost), if any.
  */
 export function updateJob(t: Tables, id: number, parsed: ParsedJob): Job {
   const job = t.jobs.get(id);
@@ -53,16 +53,25 @@ export function updateJob(t: Tables, id: number, parsed: ParsedJob): Job {
   job.operation = parsed.operation;
   job.args = parsed.args;
   const host = parsed.processingHost;
-  job.processingHost = host !== undefined && t.hosts.has(host) ? host : undefined;
+  job.processingHost =
+    host !== undefined && t.registration(job.type, host) !== undefined ? host : undefined;
   applyStatus(job, parsed.status ?? job.status);
   job.version += 1;
-  if (job.status === 'FAILED' && job.processingHost !== undefined) {
-    // A failed job pushes the processing registration to WARNING (SRJpa 2217-2295).
-    const reg = t.registration(job.type, job.processingHost);
-    if (reg !== undefined && reg.serviceState === 'NORMAL') {
-      reg.serviceState = 'WARNING';
-      reg.stateChanged = new Date();
-    }
-  }
+  if (job.processingHost !== undefined) updateServiceState(t, job);
   return job;
+}
+
+/** FAILED pushes a NORMAL registration to WARNING, FINISHED brings WARNING back (SRJpa 2217-2295). */
+function updateServiceState(t: Tables, job: Job): void {
+  const reg = t.registration(job.type, job.processingHost ?? '');
+  if (reg === undefined) return;
+  const next =
+    job.status === 'FAILED' && reg.serviceState === 'NORMAL'
+      ? 'WARNING'
+      : job.status === 'FINISHED' && reg.serviceState === 'WARNING'
+        ? 'NORMAL'
+        : reg.serviceState;
+  if (next === reg.serviceState) return;
+  reg.serviceState = next;
+  reg.stateChanged = new Date();
 }

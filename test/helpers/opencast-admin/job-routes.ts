@@ -30,7 +30,9 @@ export function jobRoutes(t: Tables, jobHost: () => string): Hono<AuthEnv> {
         args: f.getAll('arg'),
         jobLoad: Number(f.get('jobLoad') ?? '1'),
         start: blank(start) || start === 'true',
-        organization: c.req.header('X-Opencast-Matterhorn-Organization'),
+        payload: f.get('payload') ?? undefined,
+        // Without the header, the request runs in the default organization.
+        organization: c.req.header('X-Opencast-Matterhorn-Organization') ?? 'mh_default_org',
         creator: c.req.header('X-Opencast-Matterhorn-User') ?? c.get('user'),
         currentJobId: blank(currentJob ?? null) ? undefined : Number(currentJob),
       });
