@@ -439,13 +439,30 @@ describe('heartbeat', () => {
     await oc.heartbeatNow();
     expect(p.requests.length).toBe(count);
   });
+  it('probes on its own interval when one is given', async () => {
+    await oc.close();
+    oc = await startOpencastAdmin({
+      systemUser: SYS.user,
+      systemPassword: SYS.password,
+      heartbeatIntervalMs: 20,
+    });
+    const p = await producer();
+    p.answers.head = 500;
+    await expect.poll(() => oc.tables.registration(TYPE, p.host)?.online).toBe(false);
+  });
 });
 
 describe('dispatcher', () => {
   it('offers QUEUED jobs with POST {host}{path}/dispatch as JobDispatcher does; 204 accepts', async () => {
     const p = await producer();
     const id = idOf((await createJob('true', CTX, p.host)).body);
+    const seen: unknown[] = [];
+    p.onRequest = () => seen.push({ ...oc.tables.jobs.get(id) });
     await oc.dispatchNow();
+    // DISPATCHING with the processor is persisted before the producer is called.
+    expect(seen).toEqual([
+      expect.objectContaining({ status: 'DISPATCHING', processingHost: p.host, version: 2 }),
+    ]);
     const posts = p.requests.filter((r) => r.method === 'POST');
     expect(posts[0]).toMatchObject({ url: '/distribution/s3/dispatch', body: '' });
     expect(posts[0]?.headers.authorization).toBeUndefined();
@@ -518,6 +535,15 @@ describe('dispatcher', () => {
 });
 
 describe('JobBarrier', () => {
+  it('rejects on CANCELLED', async () => {
+    await registerHost();
+    await registerService();
+    const id = idOf((await createJob('true')).body);
+    const job = oc.tables.jobs.get(id);
+    if (job !== undefined) job.status = 'CANCELLED';
+    await expect(oc.waitForJob(id, { intervalMs: 10 })).rejects.toThrow(/cancelled/);
+  });
+
   it('counts an unknown job as DELETED', async () => {
     expect(await oc.waitForJob(424242, { intervalMs: 10 })).toEqual({
       status: 'DELETED',

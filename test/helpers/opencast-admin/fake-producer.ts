@@ -21,6 +21,8 @@ export interface FakeProducer {
   readonly requests: ProducerRequest[];
   /** Status for HEAD (heartbeat) and for authenticated POST (dispatch); both default 200/204. */
   answers: { head: number; post: number };
+  /** Called for each authenticated request before it is answered (to look at the registry then). */
+  onRequest: ((req: ProducerRequest) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -28,12 +30,15 @@ export interface FakeProducer {
 export async function startFakeProducer(): Promise<FakeProducer> {
   const requests: ProducerRequest[] = [];
   const answers = { head: 200, post: 204 };
+  const self: { onRequest: FakeProducer['onRequest'] } = { onRequest: undefined };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+      requests.push(recorded);
+      if (req.headers.authorization !== undefined) self.onRequest?.(recorded);
       if (req.headers.authorization === undefined) {
         res.writeHead(401, {
           'WWW-Authenticate': `Digest realm="${REALM}", nonce="producer-nonce"`,
@@ -50,6 +55,12 @@ export async function startFakeProducer(): Promise<FakeProducer> {
     host,
     requests,
     answers,
+    get onRequest() {
+      return self.onRequest;
+    },
+    set onRequest(fn) {
+      self.onRequest = fn;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
