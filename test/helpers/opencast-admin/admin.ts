@@ -72,7 +72,7 @@ export async function startOpencastAdmin(opts: OpencastAdminOptions): Promise<Op
     aborter = new AbortController();
     const signal = aborter.signal;
     loops = [
-      fixedDelayLoop(() => heartbeatRound(tables, creds, watch), opts.heartbeatIntervalMs),
+      fixedDelayLoop(() => heartbeatRound(tables, creds, watch, signal), opts.heartbeatIntervalMs),
       fixedDelayLoop(() => dispatchRound(tables, creds, signal), opts.dispatchIntervalMs),
     ];
   };

@@ -11,6 +11,7 @@ export async function heartbeatRound(
   t: Tables,
   creds: Credentials,
   watch: Set<string>,
+  signal: AbortSignal,
 ): Promise<void> {
   const targets = [...t.registrations.values()].filter((r) => {
     const host = t.hosts.get(r.host);
@@ -25,6 +26,7 @@ export async function heartbeatRound(
   });
   // Probed one after another, as Opencast does: a slow HEAD delays the others.
   for (const r of targets) {
+    if (signal.aborted) return;
     const key = regKey(r.type, r.host);
     let ok = false;
     try {
@@ -34,7 +36,7 @@ export async function heartbeatRound(
             'HEAD',
             `${r.host}${r.path}/dispatch`,
             creds,
-            AbortSignal.timeout(10_000),
+            AbortSignal.any([signal, AbortSignal.timeout(10_000)]),
           )
         ).status === 200;
     } catch {
