@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseJob, serializeJob } from '../../../src/opencast/job-xml.js';
 import type { Job } from '../../../src/opencast/model.js';
@@ -13,6 +13,19 @@ export interface SeenRequest {
   /** The Digest verdict; 'none' without an Authorization header. */
   readonly auth: 'ok' | 'stale' | 'denied' | 'none';
 }
+
+/** What a route answers. */
+interface Reply {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+}
+
+const reply = (status: number, body = '', headers: Record<string, string> = {}): Reply => ({
+  status,
+  body,
+  headers,
+});
 
 const NS = 'http://serviceregistry.opencastproject.org';
 const USER = 'opencast_system_account';
@@ -43,77 +56,70 @@ export async function startFakeRegistry(options: { qop?: boolean } = {}) {
     return `<service><type>${type}</type><host>${host}</host><path>${s.path}</path><active>true</active><online>${s.online}</online><maintenance>${hosts.get(host)?.maintenance ?? false}</maintenance><jobproducer>true</jobproducer><service_state>NORMAL</service_state></service>`;
   };
 
-  function route(req: IncomingMessage, form: URLSearchParams, res: ServerResponse): void {
+  function route(req: IncomingMessage, form: URLSearchParams): Reply {
     const url = new URL(req.url ?? '/', 'http://x');
-    const send = (status: number, body = '', headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'Content-Type': 'text/xml', ...headers }).end(body);
-    };
     const key = `${req.method ?? ''} ${url.pathname}`;
     const fault = faults.get(key)?.shift();
-    if (fault !== undefined) return send(fault);
+    if (fault !== undefined) return reply(fault);
     const host = form.get('host') ?? url.searchParams.get('host') ?? '';
     const jobMatch = /^\/services\/job\/(\d+)\.xml$/.exec(url.pathname);
     switch (key) {
       case 'POST /services/registerhost':
         hosts.set(host, { maintenance: false, form });
-        return send(204);
+        return reply(204);
       case 'POST /services/maintenance': {
         const entry = hosts.get(host);
-        if (entry === undefined) return send(404);
+        if (entry === undefined) return reply(404);
         entry.maintenance = form.get('maintenance') === 'true';
-        return send(204);
+        return reply(204);
       }
       case 'POST /services/register': {
-        if (!hosts.has(host)) return send(500);
+        if (!hosts.has(host)) return reply(500);
         const type = form.get('serviceType') ?? '';
         services.set(`${type} ${host}`, { path: form.get('path') ?? '', online: true });
-        return send(200, serviceXml(type, host).replace('<service>', `<service xmlns="${NS}">`));
+        return reply(200, serviceXml(type, host).replace('<service>', `<service xmlns="${NS}">`));
       }
       case 'POST /services/unregister': {
         const entry = services.get(`${form.get('serviceType') ?? ''} ${host}`);
         if (entry !== undefined) entry.online = false;
-        return send(204);
+        return reply(204);
       }
       case 'GET /services/services.xml': {
         const type = url.searchParams.get('serviceType') ?? '';
-        if (!services.has(`${type} ${host}`)) return send(404);
-        return send(200, `<services xmlns="${NS}">${serviceXml(type, host)}</services>`);
+        if (!services.has(`${type} ${host}`)) return reply(404);
+        return reply(200, `<services xmlns="${NS}">${serviceXml(type, host)}</services>`);
       }
       case 'GET /services/hosts.xml': {
         const list = [...hosts.keys()].map((h) => `<host><base_url>${h}</base_url></host>`);
-        return send(200, `<hosts xmlns="${NS}">${list.join('')}</hosts>`);
+        return reply(200, `<hosts xmlns="${NS}">${list.join('')}</hosts>`);
       }
       case 'POST /services/job':
-        return createJob(form, req, send);
+        return createJob(form, req);
       case 'POST /incidents/':
         incidents.push(form);
-        return send(201);
+        return reply(201);
     }
     const id = jobMatch?.[1];
     const stored = id === undefined ? undefined : jobs.get(id);
     if (req.method === 'GET' && id !== undefined) {
-      return stored === undefined ? send(404) : send(200, serializeJob(stored));
+      return stored === undefined ? reply(404) : reply(200, serializeJob(stored));
     }
     if (req.method === 'PUT' && id !== undefined) {
       if (deleteOnPut.delete(id)) jobs.delete(id);
-      if (stored === undefined || !jobs.has(id)) return send(500);
+      if (stored === undefined || !jobs.has(id)) return reply(500);
       if (conflictOnce.delete(id)) jobs.set(id, { ...stored, version: stored.version + 1 });
       const sent = parseJob(form.get('job') ?? '');
-      if (sent.version !== jobs.get(id)!.version) return send(500);
+      if (sent.version !== jobs.get(id)!.version) return reply(500);
       jobs.set(id, { ...sent, version: sent.version + 1 });
-      return send(204);
+      return reply(204);
     }
-    send(404);
+    return reply(404);
   }
 
-  function createJob(
-    form: URLSearchParams,
-    req: IncomingMessage,
-    send: (status: number, body?: string, headers?: Record<string, string>) => void,
-  ): void {
+  function createJob(form: URLSearchParams, req: IncomingMessage): Reply {
     const type = form.get('jobType') ?? '';
     const host = form.get('host') ?? '';
-    if (!services.has(`${type} ${host}`)) return send(500);
+    if (!services.has(`${type} ${host}`)) return reply(500);
     const start = form.get('start') !== 'false';
     const parent = req.headers['x-opencast-matterhorn-current-job-id'] as string | undefined;
     const id = String(nextId++);
@@ -138,7 +144,7 @@ export async function startFakeRegistry(options: { qop?: boolean } = {}) {
       jobLoad: Number(form.get('jobLoad')),
     };
     jobs.set(id, job);
-    send(201, serializeJob(job), { Location: job.url! });
+    return reply(201, serializeJob(job), { Location: job.url! });
   }
 
   const server = createServer((req, res) => {
@@ -149,16 +155,14 @@ export async function startFakeRegistry(options: { qop?: boolean } = {}) {
       const auth = req.headers.authorization === undefined ? 'none' : digest.check(req);
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, form, auth });
       if (hang.has(new URL(req.url ?? '/', 'http://x').pathname)) return;
-      if (auth !== 'ok') {
-        if (req.headers['x-requested-auth'] !== 'Digest') {
-          res.writeHead(302, { Location: '/login.html' }).end();
-          return;
-        }
-        const challenge = digest.challenge(auth === 'stale');
-        res.writeHead(401, { 'WWW-Authenticate': challenge }).end();
-        return;
+      if (auth !== 'ok' && req.headers['x-requested-auth'] !== 'Digest') {
+        res.writeHead(302, { Location: '/login.html' }).end();
+      } else if (auth !== 'ok') {
+        res.writeHead(401, { 'WWW-Authenticate': digest.challenge(auth === 'stale') }).end();
+      } else {
+        const { status, body, headers } = route(req, form);
+        res.writeHead(status, { 'Content-Type': 'text/xml', ...headers }).end(body);
       }
-      route(req, form, res);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -172,19 +176,32 @@ export async function startFakeRegistry(options: { qop?: boolean } = {}) {
     hosts,
     jobs,
     incidents,
-    expireNonces: () => digest.expireAll(),
+    expireNonces: () => {
+      digest.expireAll();
+    },
     /** Answers the next `times` requests to `METHOD /path` with `status`. */
-    fail: (key: string, status: number, times = 1) =>
-      faults.set(key, [...(faults.get(key) ?? []), ...Array<number>(times).fill(status)]),
-    conflictOnce: (id: string) => conflictOnce.add(id),
-    deleteOnPut: (id: string) => deleteOnPut.add(id),
+    fail: (key: string, status: number, times = 1) => {
+      faults.set(key, [...(faults.get(key) ?? []), ...Array<number>(times).fill(status)]);
+    },
+    conflictOnce: (id: string) => {
+      conflictOnce.add(id);
+    },
+    deleteOnPut: (id: string) => {
+      deleteOnPut.add(id);
+    },
     /** Never answers requests to this path. */
-    hang: (path: string) => hang.add(path),
-    addJob: (job: Job) => jobs.set(job.id, job),
+    hang: (path: string) => {
+      hang.add(path);
+    },
+    addJob: (job: Job) => {
+      jobs.set(job.id, job);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
