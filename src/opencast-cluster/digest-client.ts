@@ -14,8 +14,6 @@ export interface DigestRequest {
   readonly url: URL;
   readonly form?: URLSearchParams | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
-  /** Ends the call early (the client's own timeout applies in any case). */
-  readonly signal?: AbortSignal | undefined;
 }
 
 /** The answer, with its body already read. */
@@ -88,8 +86,7 @@ export class DigestClient {
     if (request.form !== undefined) {
       headers.set('Content-Type', 'application/x-www-form-urlencoded; charset=UTF-8');
     }
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
+    const signal = AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const what = `${request.method} ${request.url.pathname}`;
     try {
       const response = await fetch(request.url, {

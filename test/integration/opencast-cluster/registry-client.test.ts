@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asFinished, asRunning } from '../../../src/opencast-cluster/job-status.js';
 import { RegistryClient } from '../../../src/opencast-cluster/registry-client.js';
@@ -269,9 +271,27 @@ describe('failures without an answer', () => {
     registry = await startFakeRegistry();
   });
 
-  it('does not follow the login redirect Opencast sends without X-Requested-Auth', async () => {
-    // The fake redirects only requests without the header, so it must never redirect us.
-    await client.listHosts();
-    expect(registry.seen.some((r) => r.headers['x-requested-auth'] !== 'Digest')).toBe(false);
+  it('reports a redirect (a login page) as a terminal error instead of following it', async () => {
+    const login = createServer((_req, res) => {
+      res.writeHead(302, { Location: '/login.html' }).end();
+    });
+    await new Promise<void>((resolve) => login.listen(0, '127.0.0.1', resolve));
+    const { port } = login.address() as AddressInfo;
+    const redirected = new RegistryClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      username: 'u',
+      password: 'p',
+      host: H,
+    });
+    try {
+      await expect(redirected.listHosts()).rejects.toMatchObject({
+        code: 'REGISTRY_REJECTED',
+        retryable: false,
+        status: 302,
+      });
+    } finally {
+      login.closeAllConnections();
+      login.close();
+    }
   });
 });
