@@ -46,6 +46,12 @@ export const errorCodes = {
   UNAUTHORIZED: { retryable: false },
   /** A request is larger than allowed. */
   PAYLOAD_TOO_LARGE: { retryable: false },
+  /** Opencast's service registry could not be reached or failed (network, timeout, 5xx). */
+  REGISTRY_UNAVAILABLE: { retryable: true },
+  /** Opencast's service registry refused a call for good (4xx, wrong credentials, redirect). */
+  REGISTRY_REJECTED: { retryable: false },
+  /** A job update kept failing after re-reading the job (a version conflict that did not pass). */
+  REGISTRY_CONFLICT: { retryable: false },
   /** A bug or an unexpected condition. */
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;

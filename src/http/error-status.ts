@@ -28,5 +28,8 @@ export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
   JOB_NOT_FOUND: 404,
   UNAUTHORIZED: 401,
   PAYLOAD_TOO_LARGE: 413,
+  REGISTRY_UNAVAILABLE: 503,
+  REGISTRY_REJECTED: 500,
+  REGISTRY_CONFLICT: 500,
   INTERNAL: 500,
 };
