@@ -34,6 +34,17 @@ export const errorCodes = {
   NO_BUCKET: { retryable: false },
   /** The message broker is not reachable or did not confirm a publish. */
   BROKER_UNAVAILABLE: { retryable: true },
+  /**
+   * A publish was written but its confirm did not come: the command may run. Never answered
+   * with "retry" (503): the caller gets the outcome, or an answer that says the job goes on.
+   */
+  BROKER_UNCONFIRMED: { retryable: false },
+  /** A command outlived the work queue's delivery limit (its workers kept dying) and was parked. */
+  DELIVERY_LIMIT: { retryable: false },
+  /** The caller may not act for that organization or user (Opencast's role rules). */
+  FORBIDDEN: { retryable: false },
+  /** A dispatched Opencast job can never run here (wrong arguments): Opencast fails it. */
+  JOB_NOT_RUNNABLE: { retryable: false },
   /** A sync request did not get its reply in time; the job goes on. */
   REPLY_TIMEOUT: { retryable: true },
   /** Too many requests are waiting; try again later. */
