@@ -4,6 +4,7 @@
  * message naming the variable. Each variable is documented in the README.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { maxCommandBytes } from './contract/body-limit.js';
 import { MAX_MESSAGE_BYTES, amqpUrlProblem } from './messaging/broker-options.js';
@@ -162,6 +163,22 @@ const envSchema = z.object({
       .optional(),
   ),
   AUTH_ALLOW_BASIC: bool(false),
+  /** Roles of API users: `user=ROLE_ADMIN;ROLE_SUDO,other=ROLE_ADMIN`. */
+  AUTH_USER_ROLES: pairs,
+
+  /** Opencast mode (issue 7): the admin node's URL switches it on. */
+  OPENCAST_URL: optionalText.pipe(httpUrl.optional()),
+  OPENCAST_USER: optionalText,
+  OPENCAST_PASSWORD: secretText,
+  OPENCAST_HOST_URL: optionalText.pipe(httpUrl.optional()),
+  OPENCAST_DISPATCH: z.enum(['opencast', 'immediate']).default('opencast'),
+  OPENCAST_SHARED_HOST: bool(false),
+  OPENCAST_NODE_NAME: optionalText,
+  OPENCAST_MAX_LOAD: z.coerce.number().positive().max(10_000).optional(),
+  OPENCAST_MEMBERSHIP_INTERVAL_MS: int(30_000, 100),
+  OPENCAST_TIMEOUT_MS: int(30_000, 100),
+  JOB_LOAD_DISTRIBUTE: z.coerce.number().min(0).max(1000).optional(),
+  JOB_LOAD_RETRACT: z.coerce.number().min(0).max(1000).optional(),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -260,7 +277,25 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
       `${nameOf('S3_BUCKET')}: required unless ${nameOf('S3_ORG_BUCKETS')} names a bucket per organization`,
     );
   }
-  const publicUrl = env.PUBLIC_URL ?? `http://${hostForUrl(env.HTTP_HOST)}:${env.HTTP_PORT}`;
+  const publicUrl = (
+    env.PUBLIC_URL ?? `http://${hostForUrl(env.HTTP_HOST)}:${env.HTTP_PORT}`
+  ).replace(/\/+$/, '');
+  const opencast = opencastSettings(env, authUsers, publicUrl);
+  const roles = new Map<string, ReadonlySet<string>>(
+    env.AUTH_USER_ROLES.map(([user, list]) => [
+      user,
+      new Set(
+        list
+          .split(';')
+          .map((role) => role.trim())
+          .filter((role) => role !== ''),
+      ),
+    ]),
+  );
+  // The system account acts for every organization and user, as in Opencast.
+  for (const user of [env.AUTH_DIGEST_USER, opencast?.user]) {
+    if (user !== undefined) roles.set(user, new Set([...(roles.get(user) ?? []), ...SYSTEM_ROLES]));
+  }
   // Credentials go only where named: Opencast's system account must not reach a CDN.
   const sourceCredentials =
     env.SOURCE_USERNAME !== undefined && env.SOURCE_PASSWORD !== undefined
@@ -276,7 +311,7 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
     role: env.ROLE,
     runsApi: env.ROLE !== 'worker',
     runsWorker: env.ROLE !== 'api',
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, publicUrl: publicUrl.replace(/\/+$/, '') },
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, publicUrl },
     /** Digest users of the HTTP API; empty: no authentication (a warning at start). */
     auth: {
       users: authUsers,
@@ -285,7 +320,11 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
           ? undefined
           : Buffer.from(env.AUTH_DIGEST_SECRET, 'base64'),
       allowBasic: env.AUTH_ALLOW_BASIC,
+      /** Opencast roles of each user (ROLE_ADMIN switches organization, ROLE_SUDO user). */
+      roles,
     },
+    /** Opencast mode, when OPENCAST_URL is set; undefined: standalone. */
+    opencast,
     logLevel: env.LOG_LEVEL,
     defaultOrganization: env.DEFAULT_ORGANIZATION,
     amqp: {
@@ -345,8 +384,62 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
     xmlLimits: { maxBytes: env.MAX_XML_BYTES, maxDepth: env.MAX_XML_DEPTH },
     maxSyncWaiters: env.MAX_SYNC_WAITERS,
     jobLoad: env.JOB_LOAD,
+    /** `jobLoad` of Opencast jobs per operation (cfg job.load.aws.s3.distribute/.retract). */
+    jobLoads: {
+      distribute: env.JOB_LOAD_DISTRIBUTE ?? env.JOB_LOAD,
+      retract: env.JOB_LOAD_RETRACT ?? env.JOB_LOAD,
+    },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
   });
+}
+
+/** Roles the Digest system account has, as in Opencast. */
+export const SYSTEM_ROLES = ['ROLE_ADMIN', 'ROLE_SUDO'] as const;
+
+/** How this service joins an Opencast cluster (README, "Using it from Opencast"). */
+export interface OpencastSettings {
+  /** The admin node, without a trailing slash. */
+  readonly url: string;
+  /** The Digest system account. */
+  readonly user: string;
+  readonly password: string;
+  /** H: where every Opencast node reaches this service; no trailing slash. */
+  readonly hostUrl: string;
+  /** `opencast`: jobs wait for Opencast's dispatcher; `immediate`: published at once. */
+  readonly dispatch: 'opencast' | 'immediate';
+  /** Several replicas serve `hostUrl`: never touch its maintenance flag. */
+  readonly sharedHost: boolean;
+  readonly nodeName: string;
+  readonly maxLoad: number;
+  readonly membershipIntervalMs: number;
+  readonly timeoutMs: number;
+}
+
+function opencastSettings(
+  env: Env,
+  authUsers: ReadonlyMap<string, string>,
+  publicUrl: string,
+): OpencastSettings | undefined {
+  if (env.OPENCAST_URL === undefined) return undefined;
+  const user = env.OPENCAST_USER ?? env.AUTH_DIGEST_USER;
+  const password = env.OPENCAST_PASSWORD ?? (user === undefined ? undefined : authUsers.get(user));
+  if (user === undefined || password === undefined) {
+    throw new ConfigError(
+      'OPENCAST_USER and OPENCAST_PASSWORD: Opencast mode needs the Digest system account (or AUTH_DIGEST_USER/AUTH_DIGEST_PASSWORD)',
+    );
+  }
+  return {
+    url: env.OPENCAST_URL.replace(/\/+$/, ''),
+    user,
+    password,
+    hostUrl: (env.OPENCAST_HOST_URL ?? publicUrl).replace(/\/+$/, ''),
+    dispatch: env.OPENCAST_DISPATCH,
+    sharedHost: env.OPENCAST_SHARED_HOST,
+    nodeName: env.OPENCAST_NODE_NAME ?? hostname(),
+    maxLoad: env.OPENCAST_MAX_LOAD ?? availableParallelism(),
+    membershipIntervalMs: env.OPENCAST_MEMBERSHIP_INTERVAL_MS,
+    timeoutMs: env.OPENCAST_TIMEOUT_MS,
+  };
 }
 
 /**
