@@ -14,6 +14,7 @@ describe('topologyNames', () => {
       workQueue: 'ocs3.work',
       deadLetterExchange: 'ocs3.dead',
       parkingQueue: 'ocs3.parked',
+      opencastJobsQueue: 'ocs3.opencast-jobs',
       eventsExchange: 'ocs3.events',
     });
   });
