@@ -3,20 +3,22 @@
  * and a condition that never comes fails with what was awaited rather than hanging.
  */
 
-/** Polls `check` every 10 ms until it returns true; rejects after `timeoutMs`. */
+/** Polls `check` every `intervalMs` until it returns true; rejects after `timeoutMs`. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   timeoutMs = 5_000,
   what = 'condition',
+  intervalMs = 10,
 ): Promise<void> {
-  await waitForValue(async () => ((await check()) ? true : undefined), timeoutMs, what);
+  await waitForValue(async () => ((await check()) ? true : undefined), timeoutMs, what, intervalMs);
 }
 
-/** Polls `probe` every 10 ms until it returns a value other than undefined, and returns it. */
+/** Polls `probe` every `intervalMs` until it returns a value other than undefined. */
 export async function waitForValue<T>(
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 5_000,
   what = 'value',
+  intervalMs = 10,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -24,6 +26,6 @@ export async function waitForValue<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
