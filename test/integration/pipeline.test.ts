@@ -165,13 +165,17 @@ describe('async distribute', () => {
     const jobId = /<job id="(\d+)"/.exec(xml)?.[1] ?? '';
     expect(xml).toContain('status="QUEUED"');
 
-    const finished = await waitFor(async () => {
-      const job = await fetch(`${stack.url}/jobs/${jobId}`, {
-        headers: { Accept: 'application/json' },
-      });
-      const json = (await job.json()) as { status: string; payload?: string };
-      return json.status === 'FINISHED' ? json : undefined;
-    }, 'job FINISHED');
+    const finished = await waitForValue(
+      async () => {
+        const job = await fetch(`${stack.url}/jobs/${jobId}`, {
+          headers: { Accept: 'application/json' },
+        });
+        const json = (await job.json()) as { status: string; payload?: string };
+        return json.status === 'FINISHED' ? json : undefined;
+      },
+      15_000,
+      'job FINISHED',
+    );
     const [element] = parseElementArray(finished.payload ?? '');
     expect(element?.url).toBe(`${stack.baseUrl}${key('episode-dc', 'episode-dublincore.xml')}`);
 
@@ -258,20 +262,25 @@ describe('commands published straight to the exchange', () => {
     channel.publish(`${stack.prefix}.commands`, 'distribute', Buffer.from(malformed), {
       persistent: true,
     });
-    const rejected = await waitFor(
+    const rejected = await waitForValue(
       () =>
         events.find(
           (e) =>
             e.routingKey === 'command.rejected' &&
             (e.body.data as { jobId?: string }).jobId === '77',
         ),
+      15_000,
       'command.rejected event',
     );
     expect((rejected.body.data as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
-    const parked = await waitFor(async () => {
-      const message = await channel.get(`${stack.prefix}.parked`, { noAck: true });
-      return message === false ? undefined : message;
-    }, 'parked message');
+    const parked = await waitForValue(
+      async () => {
+        const message = await channel.get(`${stack.prefix}.parked`, { noAck: true });
+        return message === false ? undefined : message;
+      },
+      15_000,
+      'parked message',
+    );
     expect(parked.content.toString()).toBe(malformed);
 
     const res = await post('/distributesync', {

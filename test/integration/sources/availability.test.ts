@@ -84,7 +84,11 @@ describe('availability checker', () => {
     const checker = createAvailabilityChecker({ tries: 10, intervalMs: 60_000, timeoutMs: 500 });
     const controller = new AbortController();
     // The 404 takes well under 50 ms on loopback: the abort lands in the pause after it.
-    onRequest = () => setTimeout(() => controller.abort(), 50);
+    onRequest = () => {
+      setTimeout(() => {
+        controller.abort();
+      }, 50);
+    };
     expect(await checker.check(`${base}/missing`, controller.signal)).toBe(false);
     expect(requests).toHaveLength(1);
   });
@@ -93,7 +97,9 @@ describe('availability checker', () => {
     statuses = [0];
     const checker = createAvailabilityChecker({ tries: 3, intervalMs: 0, timeoutMs: 60_000 });
     const controller = new AbortController();
-    onRequest = () => controller.abort();
+    onRequest = () => {
+      controller.abort();
+    };
     expect(await checker.check(`${base}/hang`, controller.signal)).toBe(false);
     expect(requests).toHaveLength(1);
   });
