@@ -9,6 +9,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Pure modules and in-process fakes: sharing one module graph per worker thread
+          // cuts the run to a third (imports dominate). Tests that touch globals (fake timers,
+          // env) restore them in afterEach.
+          isolate: false,
+          pool: 'threads',
           include: ['test/unit/**/*.test.ts'],
           // Unit tests touch no service: a slow one is a bug, not a busy broker.
           testTimeout: 5_000,
