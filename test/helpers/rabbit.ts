@@ -198,16 +198,5 @@ export function recordingLogger(): MessagingLogger & { readonly entries: LogEntr
   return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** Polls `check` every 10 ms until it returns true; rejects after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Re-exported for the tests that import it from here; new code imports `./wait-for.js`. */
+export { waitFor } from './wait-for.js';

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startService, type RunningService } from '../../src/service.js';
-import { startTestBroker } from './rabbit.js';
+import { startTestBroker, type TestBroker } from './rabbit.js';
 import { startTestS3, type TestS3 } from './s3.js';
 import { startSourceServer, type SourceServer } from './source-server.js';
 
@@ -21,9 +21,15 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-/** Starts broker topology, S3 bucket, source server and service with unique names. */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
-  const broker = await startTestBroker();
+/**
+ * Starts broker topology, S3 bucket, source server and service with unique names. Pass
+ * `broker` when the test needs it first (e.g. to put a proxy in front); the stack closes it.
+ */
+export async function startTestStack(
+  env: Record<string, string> = {},
+  broker?: TestBroker,
+): Promise<TestStack> {
+  broker ??= await startTestBroker();
   const s3 = await startTestS3();
   const sources = await startSourceServer();
   const bucket = await s3.createBucket();

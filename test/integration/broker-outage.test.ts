@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postForm } from '../helpers/http.js';
-import { startFaultProxy, waitFor, type FaultProxy } from '../helpers/rabbit.js';
+import { startFaultProxy, startTestBroker, waitFor, type FaultProxy } from '../helpers/rabbit.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 
 let stack: TestStack | undefined;
@@ -42,8 +42,10 @@ async function readyStatus(): Promise<number> {
 }
 
 beforeAll(async () => {
-  proxy = await startFaultProxy('amqp://guest:guest@127.0.0.1:5672');
-  stack = await startTestStack({ AMQP_URL: proxy.url });
+  // The proxy sits in front of whichever broker the test setup chose.
+  const broker = await startTestBroker();
+  proxy = await startFaultProxy(broker.url);
+  stack = await startTestStack({ AMQP_URL: proxy.url }, broker);
   stack.sources.set('c1.xml', '<c1/>');
 }, 60_000);
 

@@ -9,6 +9,7 @@ import { parseElementArray } from '../../src/opencast/element-xml.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
+import { waitFor, waitForValue } from '../helpers/wait-for.js';
 
 const MP = 'efd6e4df-63b6-49af-be5f-15f598778877';
 
@@ -37,25 +38,13 @@ function sha(data: Buffer | undefined): string {
     .digest('hex');
 }
 
-async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 function eventFor(jobId: string, routingKey: string) {
-  return waitFor(
+  return waitForValue(
     () =>
       events.find(
         (e) => e.routingKey === routingKey && (e.body.data as { jobId?: string }).jobId === jobId,
       ),
+    15_000,
     `${routingKey} of job ${jobId}`,
   );
 }
@@ -158,7 +147,8 @@ describe('distributesync', () => {
     const jobId = res.headers.get('X-Job-Id') ?? '';
     const event = await eventFor(jobId, 'distribute.completed');
     const data = event.body.data as { elements: { available?: boolean }[] };
-    expect(typeof data.elements[0]?.available).toBe('boolean');
+    // The object was just stored and its S3 URL answers, so the check finds it.
+    expect(data.elements[0]?.available).toBe(true);
   });
 });
 
@@ -175,13 +165,17 @@ describe('async distribute', () => {
     const jobId = /<job id="(\d+)"/.exec(xml)?.[1] ?? '';
     expect(xml).toContain('status="QUEUED"');
 
-    const finished = await waitFor(async () => {
-      const job = await fetch(`${stack.url}/jobs/${jobId}`, {
-        headers: { Accept: 'application/json' },
-      });
-      const json = (await job.json()) as { status: string; payload?: string };
-      return json.status === 'FINISHED' ? json : undefined;
-    }, 'job FINISHED');
+    const finished = await waitForValue(
+      async () => {
+        const job = await fetch(`${stack.url}/jobs/${jobId}`, {
+          headers: { Accept: 'application/json' },
+        });
+        const json = (await job.json()) as { status: string; payload?: string };
+        return json.status === 'FINISHED' ? json : undefined;
+      },
+      15_000,
+      'job FINISHED',
+    );
     const [element] = parseElementArray(finished.payload ?? '');
     expect(element?.url).toBe(`${stack.baseUrl}${key('episode-dc', 'episode-dublincore.xml')}`);
 
@@ -268,20 +262,25 @@ describe('commands published straight to the exchange', () => {
     channel.publish(`${stack.prefix}.commands`, 'distribute', Buffer.from(malformed), {
       persistent: true,
     });
-    const rejected = await waitFor(
+    const rejected = await waitForValue(
       () =>
         events.find(
           (e) =>
             e.routingKey === 'command.rejected' &&
             (e.body.data as { jobId?: string }).jobId === '77',
         ),
+      15_000,
       'command.rejected event',
     );
     expect((rejected.body.data as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
-    const parked = await waitFor(async () => {
-      const message = await channel.get(`${stack.prefix}.parked`, { noAck: true });
-      return message === false ? undefined : message;
-    }, 'parked message');
+    const parked = await waitForValue(
+      async () => {
+        const message = await channel.get(`${stack.prefix}.parked`, { noAck: true });
+        return message === false ? undefined : message;
+      },
+      15_000,
+      'parked message',
+    );
     expect(parked.content.toString()).toBe(malformed);
 
     const res = await post('/distributesync', {
@@ -295,11 +294,31 @@ describe('commands published straight to the exchange', () => {
 });
 
 describe('metrics', () => {
-  it('count handled commands and published events', async () => {
+  /** The value of one sample in the Prometheus text, 0 while it has not been recorded. */
+  async function sample(pattern: RegExp): Promise<number> {
     const text = await (await fetch(`${stack.url}/metrics`)).text();
-    expect(text).toMatch(/ocs3_commands_handled_total\{disposition="ack"\} [1-9]/);
-    expect(text).toMatch(/ocs3_events_total\{routing_key="distribute.completed"\} [1-9]/);
-    expect(text).toMatch(/ocs3_distributed_bytes_total [1-9]/);
+    return Number(pattern.exec(text)?.[1] ?? 0);
+  }
+  const acked = /^ocs3_commands_handled_total\{disposition="ack"\} (\S+)$/m;
+  const completed = /^ocs3_events_total\{routing_key="distribute.completed"\} (\S+)$/m;
+  const written = /^ocs3_distributed_bytes_total (\S+)$/m;
+
+  it('count handled commands, published events and written bytes', async () => {
+    const before = await Promise.all([acked, completed, written].map(sample));
+    const res = await post('/distributesync', {
+      channelId: 'metrics',
+      mediapackage: mediapackage(),
+      elementId: '["series-dc"]',
+      checkAvailability: 'false',
+    });
+    expect(res.status).toBe(200);
+    // The ack follows the event, so wait for the counters rather than read them once.
+    await waitFor(
+      async () => (await sample(acked)) > before[0]! && (await sample(completed)) > before[1]!,
+      5_000,
+      'the command and event counters',
+    );
+    expect((await sample(written)) - before[2]!).toBe('<dublincore>series</dublincore>'.length);
   });
 });
 

@@ -19,9 +19,10 @@ function live(): TestStack {
 }
 
 beforeAll(async () => {
-  proxy = await startFaultProxy('amqp://guest:guest@127.0.0.1:5672');
   // The API alone: workers are started by the test.
   stack = await startTestStack({ ROLE: 'api' });
+  // The proxy sits in front of whichever broker the test setup chose.
+  proxy = await startFaultProxy(stack.amqpUrl);
 }, 60_000);
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import {
   waitFor,
 } from '../../helpers/rabbit.js';
 import type { TestBroker } from '../../helpers/rabbit.js';
+import { waitForValue } from '../../helpers/wait-for.js';
 
 const DELIVERY_LIMIT = 2;
 let broker: TestBroker;
@@ -47,14 +48,15 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => voi
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 /** The next message on `queue`, polled with basic.get. */
-async function nextMessage(queue: string, timeoutMs = 5_000): Promise<GetMessage> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const message = await ch.get(queue, { noAck: true });
-    if (message !== false) return message;
-    if (Date.now() > deadline) throw new Error(`no message on ${queue}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function nextMessage(queue: string, timeoutMs = 5_000): Promise<GetMessage> {
+  return waitForValue(
+    async () => {
+      const message = await ch.get(queue, { noAck: true });
+      return message === false ? undefined : message;
+    },
+    timeoutMs,
+    `a message on ${queue}`,
+  );
 }
 
 beforeAll(async () => {
@@ -410,6 +412,9 @@ describe('close', () => {
     void closing.then(() => {
       closed = true;
     });
+    // An absence cannot be awaited: give close() time it would use to finish if it did not
+    // wait (a quorum queue keeps counting a cancelled consumer with unacked messages, so the
+    // consumer count cannot show how far close() got).
     await new Promise((r) => setTimeout(r, 200));
     expect(closed).toBe(false);
     release.resolve();
@@ -450,9 +455,8 @@ describe('close', () => {
     });
     await first.publishCommand('distribute', json({}), { messageId: 'interrupted' });
     await started.promise;
-    const before = Date.now();
+    // Without the abort the handler never settles and close() would hang (test timeout).
     await first.close({ graceMs: 0 });
-    expect(Date.now() - before).toBeLessThan(2_000);
     expect(reason).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
 
     const second = await start();
@@ -486,9 +490,9 @@ describe('close', () => {
     await started.promise;
     const before = Date.now();
     await b.close({ graceMs: 300 });
-    const took = Date.now() - before;
-    expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(2_000);
+    // It waits the grace period (timers never fire early beyond rounding); that it stops
+    // at all is shown by close() returning: the handler never settles.
+    expect(Date.now() - before).toBeGreaterThanOrEqual(290);
     await waitFor(async () => (await ch.checkQueue(b.names.workQueue)).messageCount === 1);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Delivery } from '../../../src/messaging/broker.js';
 import { replyQueueDeclaration } from '../../../src/messaging/reply-queue.js';
 import { useBrokerHarness } from '../../helpers/broker-harness.js';
-import { waitFor } from '../../helpers/rabbit.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const h = useBrokerHarness(false);
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -21,11 +21,6 @@ async function queueState(
   } finally {
     await probe.close().catch(() => undefined);
   }
-}
-
-async function sleepThenProbe(name: string, ms: number): ReturnType<typeof queueState> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return queueState(name);
 }
 
 describe('the reply queue', () => {
@@ -148,9 +143,11 @@ describe('the reply queue', () => {
       'before',
       'during',
     ]);
-    // Acked: nothing is left, nothing comes again.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(replies).toHaveLength(3 + before);
+    // Acked: nothing is left, nothing comes again. A redelivery would arrive before a last
+    // reply sent now, so that reply marks the end of what can come.
+    await worker.sendReply(replyTo, json({}), { messageId: 'last' });
+    await waitFor(() => replies.at(-1)?.messageId === 'last', 5_000, 'the last reply');
+    expect(replies).toHaveLength(4 + before);
     expect(await queueState(replyTo)).toMatchObject({ consumerCount: 1, messageCount: 0 });
   });
 
@@ -161,11 +158,12 @@ describe('the reply queue', () => {
     h.proxy.dropConnections();
     expect(await queueState(replyTo)).not.toBe('gone');
     // A passive declare renews the x-expires lease too: probe less often than it lasts.
-    let state: Awaited<ReturnType<typeof queueState>> = await sleepThenProbe(replyTo, 2_500);
-    for (let probes = 1; state !== 'gone' && probes < 3; probes += 1) {
-      state = await sleepThenProbe(replyTo, 2_500);
-    }
-    expect(state).toBe('gone');
+    await waitFor(
+      async () => (await queueState(replyTo)) === 'gone',
+      10_000,
+      'the reply queue to expire',
+      2_500,
+    );
     // Closing without a connection cannot delete it; it says so and does not fail.
     await b.close();
     expect(h.log.entries.some((e) => e.msg?.includes('it expires by itself') === true)).toBe(true);
@@ -181,10 +179,10 @@ describe('the reply queue', () => {
     h.trackReplyQueue(replyTo);
     await b.sendReply(replyTo, json({}), { messageId: 'bad' });
     await b.sendReply(replyTo, json({}), { messageId: 'good' });
-    await waitFor(() => seen.length === 2, 5_000, 'both replies');
-    expect(seen).toEqual(['bad', 'good']);
+    // A requeued 'bad' would come again before a reply sent after it.
+    await b.sendReply(replyTo, json({}), { messageId: 'last' });
+    await waitFor(() => seen.length === 3, 5_000, 'all replies');
+    expect(seen).toEqual(['bad', 'good', 'last']);
     expect(h.log.entries.some((e) => e.msg === 'reply handler failed')).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(seen).toHaveLength(2);
   });
 });

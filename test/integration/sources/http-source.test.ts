@@ -175,20 +175,18 @@ describe('http(s) sources', () => {
       res.write('12345');
     });
     const source = await fetcher.open(url);
-    const started = performance.now();
+    // Without the read timeout this would wait forever (the test timeout fails it).
     const error = await streamFailure(source.body);
     expect(error).toMatchObject({ code: 'SOURCE_UNAVAILABLE' });
     expect(error.message).toMatch(/nothing for 300 ms/);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('gives up when the headers do not come within connectTimeoutMs', async () => {
     const url = route('/allowed/silent', () => undefined);
-    const started = performance.now();
+    // Without the connect timeout this would wait forever (the test timeout fails it).
     const error = await failure(fetcher.open(url));
     expect(error).toMatchObject({ code: 'SOURCE_UNAVAILABLE', retryable: true });
     expect(error.message).toMatch(/within 500 ms/);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('keeps streaming a body that takes longer than connectTimeoutMs', async () => {
@@ -258,9 +256,8 @@ describe('http(s) sources', () => {
     });
     const controller = new AbortController();
     const source = await fetcher.open(url, controller.signal);
-    setTimeout(() => {
-      controller.abort(new Error('shutting down'));
-    }, 50);
+    // Mid-body: the headers are in, the body never ends.
+    controller.abort(new Error('shutting down'));
     const error = await streamFailure(source.body);
     expect(error).toMatchObject({ code: 'SOURCE_UNAVAILABLE', cause: new Error('shutting down') });
   });

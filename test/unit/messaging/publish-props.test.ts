@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { toPublishOptions } from '../../../src/messaging/publish-props.js';
 
@@ -19,7 +19,13 @@ function codeOf(run: () => unknown): string | undefined {
 }
 
 describe('toPublishOptions', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('maps properties and defaults the content type', () => {
+    // AMQP timestamps are whole seconds.
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 2, 3, 4, 5, 678) });
     const options = publish({
       correlationId: 'c',
       replyTo: 'r',
@@ -36,7 +42,7 @@ describe('toPublishOptions', () => {
       mandatory: true,
       headers: { a: 'b', n: 1.5, f: false },
     });
-    expect(options.timestamp).toBeTypeOf('number');
+    expect(options.timestamp).toBe(Date.UTC(2026, 0, 2, 3, 4, 5) / 1000);
   });
 
   it('keeps an explicit content type', () => {

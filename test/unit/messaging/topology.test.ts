@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
+import { replyQueueName } from '../../../src/messaging/reply-queue.js';
 import {
   COMMAND_ROUTING_KEYS,
   parkingQueueArguments,
@@ -40,7 +41,7 @@ describe('topologyNames', () => {
   it('accepts a 200-character prefix, so the longest reply queue name fits 255 bytes', () => {
     const names = topologyNames('p'.repeat(200));
     expect(names.parkingQueue.length).toBeLessThanOrEqual(255);
-    expect(`${'p'.repeat(200)}.reply.${'0'.repeat(36)}`.length).toBeLessThanOrEqual(255);
+    expect(Buffer.byteLength(replyQueueName('p'.repeat(200)))).toBeLessThanOrEqual(255);
   });
 });
 

@@ -124,10 +124,9 @@ describe('rewriteLines', () => {
     expect(rewriteLines([], refs)).toBe('');
   });
 
+  // A quadratic trim or attribute scan of these lines takes hours: the test timeout catches it.
   it('is linear on a hostile line of spaces', () => {
     const line = `${' '.repeat(2_000_000)}x${' '.repeat(2_000_000)}`;
-    const started = performance.now();
     expect(rewriteLines([line, `#EXT-X-MAP:${'A=B,'.repeat(500_000)}`], refs)).toContain('x\n');
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

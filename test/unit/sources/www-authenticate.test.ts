@@ -69,10 +69,9 @@ describe('parseWwwAuthenticate', () => {
     expect(parseWwwAuthenticate('Basic, '.repeat(10_000))).toHaveLength(16);
   });
 
-  it('handles a long hostile header quickly', () => {
-    const started = performance.now();
-    parseWwwAuthenticate(`Digest realm="${'\\'.repeat(200_000)}`);
-    parseWwwAuthenticate(`Digest ${'a='.repeat(50_000)}`);
-    expect(performance.now() - started).toBeLessThan(1000);
+  // Quadratic parsing of these inputs takes minutes: the test timeout catches it.
+  it('parses a long hostile header without backtracking', () => {
+    expect(parseWwwAuthenticate(`Digest realm="${'\\'.repeat(200_000)}`)).toHaveLength(1);
+    expect(parseWwwAuthenticate(`Digest ${'a='.repeat(50_000)}`)).toHaveLength(1);
   });
 });
