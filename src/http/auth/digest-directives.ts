@@ -1,4 +1,4 @@
-import { hexLength, parseAlgorithm, type DigestAlgorithm } from './digest-hash.js';
+import { hexLength, parseAlgorithm, type DigestAlgorithm } from '../../digest/digest-hash.js';
 import { parseAuthParams } from './digest-header.js';
 import type { DigestRejectReason } from './digest-verdict.js';
 
