@@ -6,7 +6,7 @@
 import { AppError } from '../errors.js';
 import { createDigestAuthorization } from './digest-auth.js';
 import { DEFAULT_AUTH_SCHEMES, type SourceCredential } from './source-credential.js';
-import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate.js';
+import { parseWwwAuthenticate, type AuthChallenge } from '../digest/challenges.js';
 
 /** The first Digest challenge this client can answer (a server may offer several). */
 function answerDigest(

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { digestResponse, parseAlgorithm, sameDigest } from '../../../../src/digest/digest-hash.js';
-import {
-  MAX_AUTHORIZATION_LENGTH,
-  parseAuthParams,
-  splitAuthorization,
-} from '../../../../src/http/auth/digest-header.js';
+import { MAX_AUTHORIZATION_LENGTH, parseAuthParams } from '../../../../src/digest/auth-params.js';
+import { splitAuthorization } from '../../../../src/http/auth/digest-header.js';
 import { createNonceCodec } from '../../../../src/http/auth/digest-nonce.js';
 import { NonceUseTracker } from '../../../../src/http/auth/digest-replay.js';
 import { sameResource } from '../../../../src/http/auth/digest-verify.js';
