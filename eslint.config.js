@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 // Layer fences. A later `no-restricted-imports` block replaces an earlier one for the same
 // files, so each zone below gets one block with every pattern that applies to it, and the
 // zones do not overlap. test/unit/lint/layers.test.ts checks that the fences fire.
-const CORE = 'The pure core (opencast/, distribution/, contract/)';
+const CORE = 'The pure core (opencast/, distribution/, contract/, digest/)';
 const amqplib = { regex: '^amqplib(/.*)?$', message: 'amqplib belongs in src/messaging/.' };
 const awsSdk = { regex: '^@aws-sdk/', message: '@aws-sdk belongs in src/storage/.' };
 const frameworks = {
@@ -45,7 +45,10 @@ function fence(files, patterns, ignores = []) {
 
 const layerFences = [
   fence(['src/opencast/**/*.ts'], [...coreFences, distribution]),
-  fence(['src/distribution/**/*.ts', 'src/contract/**/*.ts'], [...coreFences, xmlParser]),
+  fence(
+    ['src/distribution/**/*.ts', 'src/contract/**/*.ts', 'src/digest/**/*.ts'],
+    [...coreFences, xmlParser],
+  ),
   fence(['src/messaging/**/*.ts'], [awsSdk]),
   fence(['src/storage/**/*.ts'], [amqplib]),
   fence(
@@ -55,6 +58,7 @@ const layerFences = [
       'src/opencast/**',
       'src/distribution/**',
       'src/contract/**',
+      'src/digest/**',
       'src/messaging/**',
       'src/storage/**',
     ],
