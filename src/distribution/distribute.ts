@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { Readable } from 'node:stream';
 import { serializeElementArray, withUrl } from '../opencast/element-xml.js';
@@ -8,6 +7,7 @@ import { findElement, parseMediaPackage } from '../opencast/mediapackage.js';
 import type { MediaPackage, MediaPackageElement } from '../opencast/model.js';
 import type { XmlLimits } from '../opencast/xml-tree.js';
 import type { DistributeCommand, DistributeRequest } from '../contract/command.js';
+import type { Logger } from './logger.js';
 import { distributionUrl, objectKey } from './object-key.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
 import type { AvailabilityChecker, ObjectStore, SourceFetcher } from './ports.js';

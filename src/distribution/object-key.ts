@@ -3,18 +3,17 @@
  * decided here so that a key can never leave its element folder:
  *
  * - Key: `org/channel/mediapackageId/elementId/fileName`, as Opencast builds it.
- * - File name: the last `/`- or `\`-separated segment of the element URL, as Opencast takes
- *   it, but with the query string and fragment removed (Opencast keeps them, which yields a
- *   key the published URL cannot reach) and percent-escapes decoded once (Opencast keeps
- *   `%20` literally, so the published URL decodes to another key). Names Opencast's
- *   workspace writes (letters, digits, `-`, `_`, `.`) come out exactly as in Opencast.
- * - Refused (INVALID_KEY): an empty name, `.` or `..`, a decoded name containing `/` or `\`,
- *   control characters, malformed escapes, and keys over S3's 1024-byte limit. Every path
- *   segment (org, channel, mediapackage, element) must be a safe identifier as well.
+ * - Segments: the file name, the safe-identifier rule and the encoding are those of
+ *   `opencast/key-segment.ts`; every path segment (org, channel, mediapackage, element)
+ *   must be a safe identifier. Keys over S3's 1024-byte limit are refused (INVALID_KEY).
  * - URL: the base (a `/` appended when missing) followed by the key with each segment
  *   percent-encoded, so the URL always resolves to the stored key.
  */
 import { AppError } from '../errors.js';
+import { assertSafeSegment, encodeSegment, fileNameFromUrl } from '../opencast/key-segment.js';
+
+// Re-exported: callers and tests of the key planner know them under this module.
+export { assertSafeSegment, encodeSegment, fileNameFromUrl };
 
 /** Where one element of one mediapackage is distributed to. */
 export interface KeyContext {
@@ -25,52 +24,6 @@ export interface KeyContext {
 }
 
 const MAX_KEY_BYTES = 1024;
-const MAX_SEGMENT_LENGTH = 255;
-/** Opencast ids are `[\w-_.:;()]+` (IdImpl); we also accept `@`, `+` and `~`. */
-const SAFE_SEGMENT = /^[\w\-.:;()@+~]+$/;
-// eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
-/** Throws INVALID_KEY unless `value` can stand as one path segment of a key. */
-export function assertSafeSegment(value: string, what: string): void {
-  if (
-    value.length === 0 ||
-    value.length > MAX_SEGMENT_LENGTH ||
-    !SAFE_SEGMENT.test(value) ||
-    value === '.' ||
-    value === '..'
-  ) {
-    throw new AppError(
-      'INVALID_KEY',
-      `${what} '${truncate(value)}' is not a safe identifier (1-${MAX_SEGMENT_LENGTH} of letters, digits and - _ . : ; ( ) @ + ~, not '.' or '..')`,
-    );
-  }
-}
-
-/** The file name an element URL is published under (see the module comment). */
-export function fileNameFromUrl(url: string): string {
-  const withoutQuery = url.replace(/[?#].*$/s, '');
-  const lastSeparator = Math.max(withoutQuery.lastIndexOf('/'), withoutQuery.lastIndexOf('\\'));
-  const raw = withoutQuery.slice(lastSeparator + 1);
-  let name: string;
-  try {
-    name = decodeURIComponent(raw);
-  } catch (cause) {
-    throw new AppError('INVALID_KEY', `Element URL '${truncate(url)}' has a malformed escape`, {
-      cause,
-    });
-  }
-  if (name === '' || name === '.' || name === '..') {
-    throw new AppError('INVALID_KEY', `Element URL '${truncate(url)}' does not end in a file name`);
-  }
-  if (name.includes('/') || name.includes('\\') || CONTROL_CHARACTERS.test(name)) {
-    throw new AppError(
-      'INVALID_KEY',
-      `File name of element URL '${truncate(url)}' contains a separator or control character`,
-    );
-  }
-  return name;
-}
 
 /** The folder every object of an element lives in, with a trailing `/`. */
 export function elementFolder(context: KeyContext): string {
@@ -120,16 +73,4 @@ export function keyFromDistributedUrl(base: string, url: string): string | undef
   } catch {
     return undefined;
   }
-}
-
-/** Percent-encodes one key segment; RFC 3986 unreserved characters stay as they are. */
-export function encodeSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
-function truncate(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 77)}...` : value;
 }

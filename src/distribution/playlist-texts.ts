@@ -1,7 +1,7 @@
-import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { DEFAULT_HLS_LIMITS } from '../opencast/hls-playlist.js';
 import type { MediaPackageElement } from '../opencast/model.js';
+import type { Logger } from './logger.js';
 import type { SourceFetcher } from './ports.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 

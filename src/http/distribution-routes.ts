@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { CommandRequest, Operation } from '../contract/command.js';
 import { AppError } from '../errors.js';
 import type { JobRequest, JobService } from '../jobs/job-service.js';
-import { authenticatedUser } from './digest-auth.js';
+import { authenticatedUser } from './auth/digest-auth.js';
 import { serializeJob } from '../opencast/job-xml.js';
 import {
   CURRENT_JOB_HEADER,

@@ -5,7 +5,7 @@
  * answered up front; a new 401 (a stale nonce) is answered once more with its challenge.
  */
 import { createDigestAuthorization } from '../sources/digest-auth.js';
-import { parseWwwAuthenticate } from '../sources/www-authenticate.js';
+import { parseWwwAuthenticate } from '../digest/challenges.js';
 import { transportError } from './registry-error.js';
 
 /** One call; the body is a string or form so that it can be sent again after a 401. */

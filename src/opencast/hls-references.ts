@@ -10,7 +10,7 @@
  * References come only from element ids and URLs, never from playlist content, so a
  * playlist can never make another playlist point outside its mediapackage.
  */
-import { assertSafeSegment, encodeSegment, fileNameFromUrl } from '../distribution/object-key.js';
+import { assertSafeSegment, encodeSegment, fileNameFromUrl } from './key-segment.js';
 import { AppError } from '../errors.js';
 import { isPlaylist } from './hls-playlist.js';
 import type { MediaPackageElement } from './model.js';

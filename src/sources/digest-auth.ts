@@ -1,9 +1,12 @@
 /**
  * Client side of HTTP Digest authentication: RFC 2617 / RFC 7616 with `qop=auth` and the
- * older RFC 2069 form without qop, for MD5, SHA-256 and their `-sess` variants. Pure
- * except for the random client nonce.
+ * older RFC 2069 form without qop, for MD5, SHA-256 and their `-sess` variants. The hashing
+ * and the header parsing are the server's (`src/digest/`); this module only chooses what to
+ * answer and writes the header. Pure except for the random client nonce.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { parseWwwAuthenticate, type AuthChallenge } from '../digest/challenges.js';
+import { digestResponse, parseAlgorithm } from '../digest/digest-hash.js';
 
 /** What one Digest `Authorization` header is computed from. */
 export interface DigestInput {
@@ -11,14 +14,14 @@ export interface DigestInput {
   readonly challenge: ReadonlyMap<string, string>;
   readonly username: string;
   readonly password: string;
+  /** Any method: `GET` for sources, `POST`/`PUT` for calls to Opencast's service registry. */
   readonly method: string;
-  /** The request target: path and query. */
+  /** The request target as the server will compare it: usually path and query. */
   readonly uri: string;
   /** Fixed client nonce, for tests; random otherwise. */
   readonly cnonce?: string | undefined;
 }
 
-const HASHES: Readonly<Record<string, string>> = { MD5: 'md5', 'SHA-256': 'sha256' };
 const NONCE_COUNT = '00000001';
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -37,28 +40,29 @@ export function createDigestAuthorization(input: DigestInput): string | undefine
   if ([...challenge.values()].some((value) => CONTROL_CHARS.test(value))) return undefined;
   const nonce = challenge.get('nonce');
   const realm = challenge.get('realm') ?? '';
-  const algorithm = challenge.get('algorithm');
-  const name = (algorithm ?? 'MD5').toUpperCase();
-  const session = name.endsWith('-SESS');
-  const hash = HASHES[session ? name.slice(0, -'-SESS'.length) : name];
+  const named = challenge.get('algorithm');
+  const algorithm = parseAlgorithm(named);
   const offered = challenge
     .get('qop')
     ?.split(',')
     .map((q) => q.trim().toLowerCase());
-  if (nonce === undefined || hash === undefined || offered?.includes('auth') === false) {
+  if (nonce === undefined || algorithm === undefined || offered?.includes('auth') === false) {
     return undefined;
   }
   const qop = offered === undefined ? undefined : 'auth';
+  const session = algorithm.endsWith('-sess');
   const cnonce = input.cnonce ?? randomBytes(16).toString('hex');
-  const h = (value: string): string => createHash(hash).update(value, 'utf8').digest('hex');
-
-  let ha1 = h(`${username}:${realm}:${password}`);
-  if (session) ha1 = h(`${ha1}:${nonce}:${cnonce}`);
-  const ha2 = h(`${method}:${uri}`);
-  const response =
-    qop === undefined
-      ? h(`${ha1}:${nonce}:${ha2}`)
-      : h(`${ha1}:${nonce}:${NONCE_COUNT}:${cnonce}:${qop}:${ha2}`);
+  const response = digestResponse({
+    algorithm,
+    username,
+    realm,
+    password,
+    method,
+    uri,
+    nonce,
+    cnonce,
+    ...(qop === undefined ? {} : { qop: { qop, nc: NONCE_COUNT } }),
+  });
 
   const parts = [
     `username=${quote(username)}`,
@@ -67,10 +71,42 @@ export function createDigestAuthorization(input: DigestInput): string | undefine
     `uri=${quote(uri)}`,
     `response="${response}"`,
   ];
-  if (algorithm !== undefined) parts.push(`algorithm=${algorithm}`);
+  // The server's own spelling of the algorithm goes back, as RFC 7616 asks.
+  if (named !== undefined) parts.push(`algorithm=${named}`);
   const opaque = challenge.get('opaque');
   if (opaque !== undefined) parts.push(`opaque=${quote(opaque)}`);
   if (qop !== undefined) parts.push(`qop=${qop}`, `nc=${NONCE_COUNT}`, `cnonce=${quote(cnonce)}`);
   else if (session) parts.push(`cnonce=${quote(cnonce)}`);
   return `Digest ${parts.join(', ')}`;
+}
+
+/** Who answers a challenge, and for which request. */
+export type DigestAnswer = Omit<DigestInput, 'challenge'>;
+
+/**
+ * The `Authorization` header answering the first Digest challenge among `challenges` that
+ * this client supports (a server may offer several), or undefined if there is none.
+ */
+export function answerDigestChallenges(
+  challenges: readonly AuthChallenge[],
+  answer: DigestAnswer,
+): string | undefined {
+  for (const { scheme, params } of challenges) {
+    if (scheme !== 'digest') continue;
+    const authorization = createDigestAuthorization({ ...answer, challenge: params });
+    if (authorization !== undefined) return authorization;
+  }
+  return undefined;
+}
+
+/**
+ * The `Authorization` header answering a 401's `WWW-Authenticate` header for any method and
+ * uri, e.g. a POST to Opencast's service registry after its `X-Requested-Auth: Digest`
+ * probe; undefined when the header offers no Digest challenge this client supports.
+ */
+export function answerDigestHeader(
+  wwwAuthenticate: string | null,
+  answer: DigestAnswer,
+): string | undefined {
+  return answerDigestChallenges(parseWwwAuthenticate(wwwAuthenticate ?? ''), answer);
 }

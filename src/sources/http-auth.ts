@@ -4,29 +4,9 @@
  * http only if explicitly allowed, since it sends the password itself.
  */
 import { AppError } from '../errors.js';
-import { createDigestAuthorization } from './digest-auth.js';
+import { answerDigestChallenges } from './digest-auth.js';
 import { DEFAULT_AUTH_SCHEMES, type SourceCredential } from './source-credential.js';
-import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate.js';
-
-/** The first Digest challenge this client can answer (a server may offer several). */
-function answerDigest(
-  challenges: readonly AuthChallenge[],
-  url: URL,
-  credentials: SourceCredential,
-): string | undefined {
-  for (const { scheme, params } of challenges) {
-    if (scheme !== 'digest') continue;
-    const authorization = createDigestAuthorization({
-      challenge: params,
-      username: credentials.username,
-      password: credentials.password,
-      method: 'GET',
-      uri: `${url.pathname}${url.search}`,
-    });
-    if (authorization !== undefined) return authorization;
-  }
-  return undefined;
-}
+import { parseWwwAuthenticate } from '../digest/challenges.js';
 
 function refuse(description: string, reason: string): AppError {
   return new AppError('SOURCE_FORBIDDEN', `Source ${description} ${reason}`);
@@ -55,7 +35,12 @@ export function answerChallenge(
   const allowed = schemes.join(', ');
 
   if (schemes.includes('digest')) {
-    const digest = answerDigest(challenges, url, credentials);
+    const digest = answerDigestChallenges(challenges, {
+      username: credentials.username,
+      password: credentials.password,
+      method: 'GET',
+      uri: `${url.pathname}${url.search}`,
+    });
     if (digest !== undefined) return digest;
   }
   if (offers('basic') && schemes.includes('basic')) {

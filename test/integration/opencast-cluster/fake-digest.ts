@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { parseWwwAuthenticate } from '../../../src/sources/www-authenticate.js';
+import { parseWwwAuthenticate } from '../../../src/digest/challenges.js';
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
 

@@ -1,5 +1,5 @@
-import { hexLength, parseAlgorithm, type DigestAlgorithm } from './digest-hash.js';
-import { parseAuthParams } from './digest-header.js';
+import { hexLength, parseAlgorithm, type DigestAlgorithm } from '../../digest/digest-hash.js';
+import { parseAuthParams } from '../../digest/auth-params.js';
 import type { DigestRejectReason } from './digest-verdict.js';
 
 /** The directives of a Digest credential, checked for shape but not yet for truth. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWwwAuthenticate } from '../../../src/sources/www-authenticate.js';
+import { parseWwwAuthenticate } from '../../../src/digest/challenges.js';
 
 function plain(header: string): { scheme: string; params: Record<string, string> }[] {
   return parseWwwAuthenticate(header).map((c) => ({

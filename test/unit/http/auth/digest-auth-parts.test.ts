@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { digestResponse, parseAlgorithm, sameDigest } from '../../../src/http/digest-hash.js';
-import {
-  MAX_AUTHORIZATION_LENGTH,
-  parseAuthParams,
-  splitAuthorization,
-} from '../../../src/http/digest-header.js';
-import { createNonceCodec } from '../../../src/http/digest-nonce.js';
-import { NonceUseTracker } from '../../../src/http/digest-replay.js';
-import { sameResource } from '../../../src/http/digest-verify.js';
+import { digestResponse, parseAlgorithm, sameDigest } from '../../../../src/digest/digest-hash.js';
+import { MAX_AUTHORIZATION_LENGTH, parseAuthParams } from '../../../../src/digest/auth-params.js';
+import { splitAuthorization } from '../../../../src/http/auth/digest-header.js';
+import { createNonceCodec } from '../../../../src/http/auth/digest-nonce.js';
+import { NonceUseTracker } from '../../../../src/http/auth/digest-replay.js';
+import { sameResource } from '../../../../src/http/auth/digest-verify.js';
 
 describe('digestResponse against published examples', () => {
   it('matches RFC 2617 §3.5 (MD5, qop=auth)', () => {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { describe, expect, it } from 'vitest';
-import { authenticatedUser, digestAuth } from '../../../src/http/digest-auth.js';
-import { isHealthOrHeartbeat } from '../../../src/http/digest-exempt.js';
+import { authenticatedUser, digestAuth } from '../../../../src/http/auth/digest-auth.js';
+import { isHealthOrHeartbeat } from '../../../../src/http/auth/digest-exempt.js';
 
 // The shape createApp has: a plain Hono app, a body limit, sub-apps per resource.
 function shapedLikeCreateApp() {

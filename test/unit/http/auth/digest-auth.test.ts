@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors.js';
+import { AppError } from '../../../../src/errors.js';
 import {
   authenticatedUser,
   digestAuth,
   type DigestAuthEnv,
   type DigestAuthOptions,
-} from '../../../src/http/digest-auth.js';
-import { isHealthOrHeartbeat } from '../../../src/http/digest-exempt.js';
-import type { DigestRejectReason } from '../../../src/http/digest-verdict.js';
+} from '../../../../src/http/auth/digest-auth.js';
+import { isHealthOrHeartbeat } from '../../../../src/http/auth/digest-exempt.js';
+import type { DigestRejectReason } from '../../../../src/http/auth/digest-verdict.js';
 
 // The client side is written here from RFC 2069/2617/7616, independently of src/.
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readDirectives, type QopMode } from './digest-directives.js';
-import { digestResponse, sameDigest } from './digest-hash.js';
+import { digestResponse, sameDigest } from '../../digest/digest-hash.js';
 import type { NonceCodec } from './digest-nonce.js';
 import type { NonceUseTracker } from './digest-replay.js';
 import type { PasswordLookup, Verdict } from './digest-verdict.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestAuth, type DigestAuthEnv } from '../../../src/http/digest-auth.js';
+import { digestAuth, type DigestAuthEnv } from '../../../../src/http/auth/digest-auth.js';
 
 // Over a real socket: what Opencast's Apache client sees, reason phrase included.
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 import { verifyBasic } from './digest-basic.js';
 import { NONCE_EXPIRED_REASON, unauthorized } from './digest-challenge.js';
 import { splitAuthorization } from './digest-header.js';

@@ -22,7 +22,7 @@ export function hexLength(algorithm: DigestAlgorithm): number {
 }
 
 /** What a Digest response is computed from. `qop` absent means the RFC 2069 form. */
-export interface DigestInput {
+export interface DigestResponseInput {
   readonly algorithm: DigestAlgorithm;
   readonly username: string;
   readonly realm: string;
@@ -40,7 +40,7 @@ export interface DigestInput {
  * `KD(H(A1), nonce:nc:cnonce:qop:H(A2))`, or `KD(H(A1), nonce:H(A2))` without qop. Strings
  * are hashed as UTF-8, the charset RFC 7616 names; for ASCII credentials every client agrees.
  */
-export function digestResponse(input: DigestInput): string {
+export function digestResponse(input: DigestResponseInput): string {
   const hash = input.algorithm.startsWith('MD5') ? md5 : sha256;
   let ha1 = hash(`${input.username}:${input.realm}:${input.password}`);
   if (input.algorithm.endsWith('-sess')) {
