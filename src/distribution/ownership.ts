@@ -33,10 +33,8 @@ export function decideRemoval(
   if (current === undefined) return { remove: false, reason: 'the object is gone already' };
   const writer = current.metadata[RUN_METADATA];
   if (writer !== runId) {
-    return {
-      remove: false,
-      reason: `another run wrote it since (${writer === undefined ? 'no run id' : `run ${writer}`})`,
-    };
+    const by = writer === undefined ? 'no run id' : `run ${writer}`;
+    return { remove: false, reason: `another run wrote it since (${by})` };
   }
   if (ourEtag === undefined) {
     return {

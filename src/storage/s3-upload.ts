@@ -30,8 +30,9 @@ export interface UploadResult {
 }
 
 /**
- * Uploads `input.body` and resolves with the number of bytes stored and their ETag. On failure or abort
- * the body is destroyed, no object is completed, and a started multipart upload is aborted.
+ * Uploads `input.body` and resolves with the number of bytes stored and the object's ETag.
+ * On failure or abort the body is destroyed, no object is completed, and a started
+ * multipart upload is aborted.
  * A body that fails with an AppError (a source error) keeps that error.
  */
 export async function uploadS3Object(
