@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import { serializeElementArray, withUrl } from '../opencast/element-xml.js';
 import { rewriteHls, type RewrittenPlaylist } from '../opencast/hls.js';
 import { planHlsGroups, type HlsPlan } from '../opencast/hls-groups.js';
@@ -12,8 +12,11 @@ import { distributionUrl, objectKey } from './object-key.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
 import type { AvailabilityChecker, ObjectStore, SourceFetcher } from './ports.js';
 import { readPlaylistTexts } from './playlist-texts.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { runMetadata } from './ownership.js';
+import type { RetryPolicy } from './retry.js';
+import { removeCreated, type CreatedObject } from './rollback.js';
 import type { DistributionTarget, TargetResolver } from './targets.js';
+import { writeElement } from './write-element.js';
 
 /** What distribute and retract need. */
 export interface DistributionDeps {
@@ -23,6 +26,8 @@ export interface DistributionDeps {
   readonly targets: TargetResolver;
   readonly retry: RetryPolicy;
   readonly xmlLimits?: Partial<XmlLimits> | undefined;
+  /** Makes the id of each distribute run (default: a random UUID); injectable for tests. */
+  readonly newRunId?: (() => string) | undefined;
   readonly logger: Logger;
 }
 
@@ -38,7 +43,10 @@ export interface PlannedUpload {
  * the element ids, the keys, the source allow-list) is checked for all elements before the
  * first byte is written, so bad input changes nothing. If an upload then fails for good,
  * the objects this run created are removed again, so a failed first publication leaves
- * nothing behind; objects that existed before (a republish) are left, never deleted.
+ * nothing behind; objects that existed before (a republish) are left, never deleted. Each
+ * run has its own id, stored with every object it writes, and removes an object only while
+ * it still carries that id and the ETag of the run's write: another run of the same
+ * elements (a redelivery, a second caller) may have published it meanwhile.
  */
 export async function distribute(
   command: DistributeCommand,
@@ -46,7 +54,9 @@ export async function distribute(
   signal: AbortSignal,
 ): Promise<CommandOutcome> {
   const { mediaPackage, target, plan, hls } = planDistribution(command, deps);
-  const log = deps.logger.child({ jobId: command.jobId, mediaPackageId: mediaPackage.id });
+  const runId = (deps.newRunId ?? randomUUID)();
+  const metadata = runMetadata(runId, command.jobId);
+  const log = deps.logger.child({ jobId: command.jobId, runId, mediaPackageId: mediaPackage.id });
   // HLS: playlists are rewritten so their references point into sibling element folders.
   const playlists: ReadonlyMap<string, RewrittenPlaylist> =
     hls.playlists.length === 0
@@ -54,36 +64,31 @@ export async function distribute(
       : rewriteHls(hls, await readPlaylistTexts(hls.playlists, { ...deps, logger: log }, signal));
   // Objects this run created (not overwrote): the only ones a rollback may remove, since an
   // overwritten object may be the live publication a republish was meant to replace.
-  const created: PlannedUpload[] = [];
+  const created: CreatedObject[] = [];
   const objects: ObjectOutcome[] = [];
-  // One round of HEADs for all keys at once: one round trip per job, not per element.
-  const existed = await Promise.all(
-    plan.map((upload) =>
-      withRetry(
-        async () => (await deps.store.headObject(target.bucket, upload.key, signal)) !== undefined,
-        deps.retry,
-        signal,
-      ),
-    ),
-  );
   try {
-    for (const [index, upload] of plan.entries()) {
-      const size = await withRetry(
-        () => uploadOne(upload, playlists.get(upload.element.id), target.bucket, deps, signal),
-        deps.retry,
+    for (const upload of plan) {
+      const playlist = playlists.get(upload.element.id);
+      const written = await writeElement(
+        upload,
+        playlist,
+        target.bucket,
+        metadata,
+        deps,
+        log,
         signal,
-        (err, attempt, delayMs) => {
-          log.warn({ err, attempt, delayMs, key: upload.key }, 'upload failed, trying again');
-        },
       );
-      if (existed[index] !== true) created.push(upload);
-      log.info({ key: upload.key, size }, 'element distributed');
-      objects.push(describe(upload, target.bucket, size));
+      if (written.created) created.push({ key: upload.key, etag: written.etag });
+      log.info(
+        { key: upload.key, size: written.size, created: written.created },
+        'element distributed',
+      );
+      objects.push(describe(upload, target.bucket, written.size));
     }
   } catch (error) {
     // On shutdown or a lost channel the command goes back to the queue and may already
     // run elsewhere: removing its objects now could delete what that run just wrote.
-    if (!signal.aborted) await removeCreated(created, target.bucket, deps, log);
+    if (!signal.aborted) await removeCreated(created, target.bucket, runId, deps.store, log);
     throw error;
   }
 
@@ -175,58 +180,6 @@ export function requireElement(mediaPackage: MediaPackage, id: string): MediaPac
     );
   }
   return element;
-}
-
-async function uploadOne(
-  upload: PlannedUpload,
-  playlist: RewrittenPlaylist | undefined,
-  bucket: string,
-  deps: DistributionDeps,
-  signal: AbortSignal,
-): Promise<number> {
-  if (playlist !== undefined) {
-    const body = Buffer.from(playlist.text, 'utf8');
-    const result = await deps.store.putObject({
-      bucket,
-      key: upload.key,
-      body: Readable.from([body]),
-      contentLength: body.length,
-      contentType: upload.element.mimetype ?? 'application/x-mpegURL',
-      signal,
-    });
-    return result.size;
-  }
-  const source = await deps.sources.open(upload.element.url, signal);
-  try {
-    const result = await deps.store.putObject({
-      bucket,
-      key: upload.key,
-      body: source.body,
-      contentLength: source.contentLength,
-      contentType: upload.element.mimetype ?? source.contentType ?? 'application/octet-stream',
-      signal,
-    });
-    return result.size;
-  } finally {
-    // A failed upload may leave the source half read; release its connection or file.
-    source.body.destroy();
-  }
-}
-
-/** Deletes exactly the objects this run created (never older objects or whole folders). */
-async function removeCreated(
-  created: readonly PlannedUpload[],
-  bucket: string,
-  deps: DistributionDeps,
-  log: Logger,
-): Promise<void> {
-  for (const upload of created) {
-    try {
-      await deps.store.deleteObject(bucket, upload.key);
-    } catch (err) {
-      log.error({ err, key: upload.key }, 'could not remove a partly distributed element');
-    }
-  }
 }
 
 function describe(upload: PlannedUpload, bucket: string, size: number): ObjectOutcome {

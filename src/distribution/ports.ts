@@ -11,6 +11,8 @@ export interface PutObjectInput {
   readonly body: Readable;
   /** Known length in bytes, if any; used to choose the multipart part size. */
   readonly contentLength?: number | undefined;
+  /** User metadata stored with the object (`x-amz-meta-*`); lower-case names. */
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
   readonly contentType?: string | undefined;
   readonly signal?: AbortSignal | undefined;
 }
@@ -25,6 +27,26 @@ export interface ObjectStore {
   deleteObject(bucket: string, key: string, signal?: AbortSignal): Promise<void>;
   /** Size of an object, or undefined when it does not exist. */
   headObject(bucket: string, key: string, signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * Like `putObject`, but only when no object exists at the key (`If-None-Match: *`).
+   * Resolves undefined when the store refused because one exists (HTTP 412): nothing was
+   * written and `input.body` is spent. A store that ignores conditional writes (s3rver)
+   * writes anyway.
+   */
+  createObject(input: PutObjectInput): Promise<StoredObject | undefined>;
+  /** Size, ETag and user metadata of an object, or undefined when it does not exist. */
+  statObject(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectStat | undefined>;
+  /**
+   * Deletes an object only while its ETag is `etag` (`If-Match`). Resolves false when the
+   * store refused because the object changed (HTTP 412); true when it is gone (or was).
+   * A store that ignores conditional requests (s3rver) deletes anyway.
+   */
+  deleteObjectIfMatch(
+    bucket: string,
+    key: string,
+    etag: string,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
 }
 
 /** An opened source file. The caller must consume or destroy `body`. */
@@ -49,3 +71,16 @@ export interface AvailabilityChecker {
 
 /** Time source, injectable for tests. */
 export type Clock = () => Date;
+
+/** What a write stored. */
+export interface StoredObject {
+  readonly size: number;
+  /** The ETag the store answered, quotes included; undefined if it sent none. */
+  readonly etag: string | undefined;
+}
+
+/** An object's current state, as a HEAD sees it. */
+export interface ObjectStat extends StoredObject {
+  /** User metadata (`x-amz-meta-*`) by lower-case name, without the prefix. */
+  readonly metadata: Readonly<Record<string, string>>;
+}

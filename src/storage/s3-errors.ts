@@ -18,6 +18,8 @@ const TRANSIENT_NAMES = new Set([
   'InternalError',
   'ServiceUnavailable',
   'OperationAborted',
+  // 409 from a conditional write racing another one on the same key: S3 says try again.
+  'ConditionalRequestConflict',
   'ExpiredToken',
   'CredentialsProviderError',
   'TimeoutError',

@@ -8,6 +8,7 @@ import { callS3 } from './s3-call.js';
 import { deleteS3Prefix, type DeleteMode } from './s3-delete-prefix.js';
 import { isNotFound } from './s3-errors.js';
 import { uploadS3Object } from './s3-upload.js';
+import { createS3Object, deleteS3ObjectIfMatch, statS3Object } from './s3-conditional.js';
 import { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, assertUploadOptions } from './upload-plan.js';
 
 /** Tuning of an {@link S3ObjectStore}. */
@@ -75,6 +76,22 @@ export class S3ObjectStore implements ObjectStore {
       if (signal?.aborted !== true && isNotFound(errorCause(error))) return undefined;
       throw error;
     }
+  }
+
+  /** {@inheritDoc ObjectStore.createObject} */
+  createObject(input: PutObjectInput) {
+    const tuning = { partSizeBytes: this.#partSize, queueSize: this.#queueSize };
+    return createS3Object(this.#client, input, tuning);
+  }
+
+  /** {@inheritDoc ObjectStore.statObject} */
+  statObject(bucket: string, key: string, signal?: AbortSignal) {
+    return statS3Object(this.#client, bucket, key, signal);
+  }
+
+  /** {@inheritDoc ObjectStore.deleteObjectIfMatch} */
+  deleteObjectIfMatch(bucket: string, key: string, etag: string, signal?: AbortSignal) {
+    return deleteS3ObjectIfMatch(this.#client, bucket, key, etag, signal);
   }
 }
 

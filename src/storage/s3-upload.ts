@@ -22,16 +22,26 @@ export interface UploadOptions {
   readonly queueSize: number;
 }
 
+/** What {@link uploadS3Object} stored. */
+export interface UploadResult {
+  readonly size: number;
+  /** The ETag S3 answered for the completed object. */
+  readonly etag: string | undefined;
+}
+
 /**
- * Uploads `input.body` and resolves with the number of bytes stored. On failure or abort
- * the body is destroyed, no object is completed, and a started multipart upload is aborted.
+ * Uploads `input.body` and resolves with the number of bytes stored and the object's ETag.
+ * On failure or abort the body is destroyed, no object is completed, and a started
+ * multipart upload is aborted.
  * A body that fails with an AppError (a source error) keeps that error.
  */
 export async function uploadS3Object(
   client: S3Client,
   input: PutObjectInput,
   options: UploadOptions,
-): Promise<{ size: number }> {
+  // If-None-Match: * on the PutObject or CompleteMultipartUpload (lib-storage passes it on).
+  condition: { readonly ifAbsent?: boolean } = {},
+): Promise<UploadResult> {
   const { bucket, key, body, contentLength, contentType, signal } = input;
   const operation = `PutObject s3://${bucket}/${key}`;
   let plan: UploadPlan;
@@ -63,6 +73,8 @@ export async function uploadS3Object(
       Key: key,
       Body: counter,
       ContentType: contentType,
+      ...(input.metadata === undefined ? {} : { Metadata: { ...input.metadata } }),
+      ...(condition.ifAbsent === true ? { IfNoneMatch: '*' } : {}),
       // Only a known length: a guessed one makes lib-storage expect the wrong part count.
       ...(contentLength === undefined ? {} : { ContentLength: contentLength }),
     },
@@ -73,8 +85,8 @@ export async function uploadS3Object(
     leavePartsOnError: true,
   });
   try {
-    await upload.done();
-    return { size: counter.bytes };
+    const done = await upload.done();
+    return { size: counter.bytes, etag: done.ETag };
   } catch (error) {
     // Taken before destroy(): destroying the counter makes pipeline() report a premature close.
     const failure = bodyFailure(bodyError, operation) ?? error;

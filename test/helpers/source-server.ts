@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
@@ -14,9 +14,22 @@ export interface SourceServer {
   setStalled(name: string): void;
   /** Like {@link setStalled} for the first request of `name`; later ones get `body`. */
   setStalledOnce(name: string, body: Buffer | string): void;
+  /**
+   * Holds the first request of `name` open (no answer at all) until the test releases it;
+   * later requests get `body`. Lets a test order two runs around one source read.
+   */
+  hold(name: string, body: Buffer | string): HeldRequest;
   /** How many GET requests each name got. */
   readonly hits: Map<string, number>;
   close(): Promise<void>;
+}
+
+/** A request {@link SourceServer.hold} keeps open. */
+export interface HeldRequest {
+  /** Resolves once the held request has arrived. */
+  readonly arrived: Promise<void>;
+  /** Answers the held request with 404, a permanent source failure. */
+  fail(): void;
 }
 
 /** Starts a source server on a free port. Unknown names answer 404. */
@@ -26,10 +39,17 @@ export async function startSourceServer(): Promise<SourceServer> {
   const stalled = new Set<string>();
   const stalledOnce = new Set<string>();
   const hits = new Map<string, number>();
+  const held = new Map<string, (res: ServerResponse) => void>();
   const server: Server = createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '').replace(/^\/files\//, '').replace(/\?.*$/, ''));
     const body = files.get(name);
     hits.set(name, (hits.get(name) ?? 0) + 1);
+    const hold = held.get(name);
+    if (hold !== undefined) {
+      held.delete(name);
+      hold(res);
+      return;
+    }
     if (stalled.has(name) || stalledOnce.delete(name)) {
       res.writeHead(200, { 'Content-Length': 1000, 'Content-Type': 'video/mp4' });
       res.flushHeaders();
@@ -62,6 +82,16 @@ export async function startSourceServer(): Promise<SourceServer> {
     setStalledOnce: (name, body) => {
       stalledOnce.add(name);
       files.set(name, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    },
+    hold: (name, body) => {
+      files.set(name, Buffer.isBuffer(body) ? body : Buffer.from(body));
+      let arrive: (res: ServerResponse) => void = () => undefined;
+      const arrived = new Promise<ServerResponse>((resolve) => (arrive = resolve));
+      held.set(name, arrive);
+      return {
+        arrived: arrived.then(() => undefined),
+        fail: () => void arrived.then((res) => res.writeHead(404).end()),
+      };
     },
     hits,
     close: () =>

@@ -17,6 +17,8 @@ const MP = 'efd6e4df-63b6-49af-be5f-15f598778877';
 /** An object store in memory: enough to see what the use cases write and delete. */
 class MemoryStore implements ObjectStore {
   readonly objects = new Map<string, Buffer>();
+  /** ETag and metadata of each object in `objects`. */
+  readonly stats = new Map<string, { etag: string; metadata: Record<string, string> }>();
   failPut: AppError | undefined;
   puts = 0;
 
@@ -25,6 +27,8 @@ class MemoryStore implements ObjectStore {
     if (this.failPut !== undefined) throw this.failPut;
     const data = await buffer(input.body);
     this.objects.set(`${input.bucket}/${input.key}`, data);
+    const stat = { etag: `"${this.puts}"`, metadata: { ...input.metadata } };
+    this.stats.set(`${input.bucket}/${input.key}`, stat);
     return { size: data.length };
   }
   copyObject(): Promise<{ size: number }> {
@@ -46,6 +50,23 @@ class MemoryStore implements ObjectStore {
   }
   headObject(bucket: string, key: string) {
     return Promise.resolve(this.objects.get(`${bucket}/${key}`)?.length);
+  }
+  async createObject(input: Parameters<ObjectStore['putObject']>[0]) {
+    if (this.objects.has(`${input.bucket}/${input.key}`)) return undefined;
+    const { size } = await this.putObject(input);
+    return { size, etag: this.stats.get(`${input.bucket}/${input.key}`)?.etag };
+  }
+  statObject(bucket: string, key: string) {
+    const data = this.objects.get(`${bucket}/${key}`);
+    const stat = this.stats.get(`${bucket}/${key}`);
+    return Promise.resolve(
+      data && { size: data.length, etag: stat?.etag, metadata: stat?.metadata ?? {} },
+    );
+  }
+  deleteObjectIfMatch(bucket: string, key: string, etag: string) {
+    if (this.stats.get(`${bucket}/${key}`)?.etag !== etag) return Promise.resolve(false);
+    this.objects.delete(`${bucket}/${key}`);
+    return Promise.resolve(true);
   }
 }
 

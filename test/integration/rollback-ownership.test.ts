@@ -1,0 +1,187 @@
+/**
+ * Two runs of the same elements at once (a redelivery, a retry, two callers), one of which
+ * fails: the failing run's rollback must leave what the other run published. Real S3
+ * protocol server, real HTTP sources, the worker's own command handler.
+ */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DistributionDeps } from '../../src/distribution/distribute.js';
+import { createTargetResolver } from '../../src/distribution/targets.js';
+import { createSourceFetcher } from '../../src/sources/source-fetcher.js';
+import { S3ObjectStore } from '../../src/storage/s3-object-store.js';
+import type { OutgoingEvent } from '../../src/contract/event.js';
+import { processCommand, type WorkerDeps } from '../../src/worker/process-command.js';
+import { readFixture } from '../helpers/fixtures.js';
+import { startTestS3, type TestS3 } from '../helpers/s3.js';
+import {
+  startSourceServer,
+  type HeldRequest,
+  type SourceServer,
+} from '../helpers/source-server.js';
+
+const MP = 'efd6e4df-63b6-49af-be5f-15f598778877';
+const E1 = 'episode-dublincore.xml';
+const E2 = 'series-dublincore.xml';
+
+let s3: TestS3 | undefined;
+let sources: SourceServer | undefined;
+let bucket = '';
+
+beforeAll(async () => {
+  s3 = await startTestS3();
+  sources = await startSourceServer();
+  bucket = await s3.createBucket();
+}, 60_000);
+
+afterAll(async () => {
+  await sources?.close();
+  await s3?.close();
+});
+
+function live(): { s3: TestS3; sources: SourceServer } {
+  if (s3 === undefined || sources === undefined) throw new Error('setup failed');
+  return { s3, sources };
+}
+
+/** A worker of its own (its own run ids), recording its events. */
+function worker(runId: string) {
+  const { s3, sources } = live();
+  const events: OutgoingEvent[] = [];
+  const distribution: DistributionDeps = {
+    store: new S3ObjectStore(s3.client),
+    sources: createSourceFetcher({
+      allowedUrlPrefixes: [sources.baseUrl],
+      sharedStorage: [],
+      fileRoots: [],
+      credentials: [],
+      // The held source answers only after the other run: longer than that run takes.
+      connectTimeoutMs: 30_000,
+      readTimeoutMs: 30_000,
+      maxRedirects: 0,
+    }),
+    availability: { check: () => Promise.resolve(true) },
+    targets: createTargetResolver(new Map(), { bucket, baseUrl: `${s3.endpoint}/${bucket}/` }),
+    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    newRunId: () => runId,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  };
+  const deps: WorkerDeps = {
+    distribution,
+    publishEvent: (event) => {
+      events.push(event);
+      return Promise.resolve();
+    },
+    sendReply: () => Promise.resolve(),
+    maxCommandBytes: 1024 * 1024,
+    clock: () => new Date(),
+    logger: pino({ level: 'silent' }),
+  };
+  const run = (jobId: string, channelId: string, elementIds: string[]) =>
+    processCommand(
+      { body: command(jobId, channelId, elementIds), deliveryCount: 0 },
+      deps,
+      new AbortController().signal,
+    );
+  return { run, events };
+}
+
+function command(jobId: string, channelId: string, elementIds: string[]): Buffer {
+  const mediapackage = readFixture('mediapackage.xml').replace(
+    /<url>([^<:]+)<\/url>/g,
+    (_m, path: string) => `<url>${live().sources.baseUrl}${path}</url>`,
+  );
+  return Buffer.from(
+    JSON.stringify({
+      version: 1,
+      type: 'distribute',
+      jobId,
+      organization: 'mh_default_org',
+      channelId,
+      mediapackage,
+      elementIds,
+      checkAvailability: false,
+    }),
+  );
+}
+
+const key = (channelId: string, element: string, file: string) =>
+  `mh_default_org/${channelId}/${MP}/${element}/${file}`;
+
+async function metadataOf(objectKey: string): Promise<Record<string, string> | undefined> {
+  const head = await live().s3.client.send(
+    new HeadObjectCommand({ Bucket: bucket, Key: objectKey }),
+  );
+  return head.Metadata;
+}
+
+/** Waits for the held request, failing at once should the run end without making it. */
+async function arrivedBefore(held: HeldRequest, run: Promise<unknown>): Promise<void> {
+  const ended = run.then((result) => {
+    throw new Error(`run A ended (${String(result)}) before reading its held source`);
+  });
+  await Promise.race([held.arrived, ended]);
+}
+
+/**
+ * Run A (`jobA`, [episode, series]) writes the episode catalog, then waits on its series
+ * source until run B (`jobB`, `elementsB`) has overwritten the episode catalog and
+ * finished; then A's series source fails for good and A rolls back.
+ */
+async function race(channelId: string, jobA: string, jobB: string, elementsB: string[]) {
+  const { sources } = live();
+  sources.set(E1, '<dublincore>episode by A</dublincore>');
+  const held = sources.hold(E2, '<dublincore>series by B</dublincore>');
+  const a = worker('run-a');
+  const b = worker('run-b');
+  const runA = a.run(jobA, channelId, ['episode-dc', 'series-dc']);
+  await arrivedBefore(held, runA);
+  sources.set(E1, '<dublincore>episode by B</dublincore>');
+  expect(await b.run(jobB, channelId, elementsB)).toBe('ack');
+  expect(b.events.map((e) => e.routingKey)).toEqual(['distribute.completed']);
+  held.fail();
+  expect(await runA).toBe('ack');
+  expect(a.events.map((e) => e.routingKey)).toEqual(['distribute.failed']);
+  expect(a.events[0]?.event.data.error?.code).toBe('SOURCE_NOT_FOUND');
+  return b.events[0]?.event.data.elements ?? [];
+}
+
+describe('a failed run that raced another run of the same elements', () => {
+  it('keeps the object the other run published (two jobs)', async () => {
+    const published = await race('race-two-jobs', '101', '102', ['episode-dc']);
+    const episode = key('race-two-jobs', 'episode-dc', E1);
+    const stored = await live().s3.readObject(bucket, episode);
+    expect(stored?.toString()).toBe('<dublincore>episode by B</dublincore>');
+    expect(await metadataOf(episode)).toMatchObject({ 'ocs3-run': 'run-b', 'ocs3-job': '102' });
+    const url = published.find((e) => e.elementId === 'episode-dc')?.url;
+    expect(url).toBe(`${live().s3.endpoint}/${bucket}/${episode}`);
+    expect((await fetch(url ?? '')).status).toBe(200);
+  });
+
+  it('keeps what the other run published when the same command ran twice', async () => {
+    const published = await race('race-same-job', '7', '7', ['episode-dc', 'series-dc']);
+    const episode = key('race-same-job', 'episode-dc', E1);
+    const series = key('race-same-job', 'series-dc', E2);
+    expect((await live().s3.readObject(bucket, episode))?.toString()).toBe(
+      '<dublincore>episode by B</dublincore>',
+    );
+    expect((await live().s3.readObject(bucket, series))?.toString()).toBe(
+      '<dublincore>series by B</dublincore>',
+    );
+    expect(await metadataOf(episode)).toMatchObject({ 'ocs3-run': 'run-b', 'ocs3-job': '7' });
+    expect(published.map((e) => e.url)).toHaveLength(2);
+    for (const element of published) expect((await fetch(element.url)).status).toBe(200);
+  });
+
+  it('still removes what it alone created', async () => {
+    const { sources } = live();
+    sources.set(E1, '<dublincore>episode alone</dublincore>');
+    const held = sources.hold(E2, 'unused');
+    const a = worker('run-alone');
+    const runA = a.run('103', 'race-alone', ['episode-dc', 'series-dc']);
+    await arrivedBefore(held, runA);
+    held.fail();
+    expect(await runA).toBe('ack');
+    expect(await live().s3.listKeys(bucket, `mh_default_org/race-alone/`)).toEqual([]);
+  });
+});

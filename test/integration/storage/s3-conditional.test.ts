@@ -1,0 +1,70 @@
+/**
+ * The store requests behind a run's ownership of its objects, against a real S3 server.
+ * s3rver ignores If-None-Match and If-Match, so the 412 branches are covered by unit tests;
+ * here: metadata and ETags round-trip, and the conditional requests are accepted.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
+import type { TestS3 } from '../../helpers/s3.js';
+import { uniqueKey, useTestStore } from '../../helpers/store-harness.js';
+
+const MiB = 1024 * 1024;
+const metadata = { 'ocs3-run': 'run-1', 'ocs3-job': '42' };
+
+let s3: TestS3;
+let bucket: string;
+let store: S3ObjectStore;
+
+useTestStore((fixture) => {
+  ({ s3, bucket, store } = fixture);
+});
+
+describe('S3ObjectStore conditional requests', () => {
+  it.each([
+    ['a single PutObject', 1000],
+    ['a multipart upload', 6 * MiB],
+  ])(
+    'creates with %s and reads back its metadata and the ETag the write returned',
+    async (_how, size) => {
+      const key = uniqueKey('created.bin');
+      const data = randomBytes(size);
+      const created = await store.createObject({
+        bucket,
+        key,
+        body: Readable.from([data]),
+        contentLength: size,
+        metadata,
+      });
+      expect(created?.size).toBe(size);
+      expect(created?.etag).toMatch(/^".+"$/);
+      const stat = await store.statObject(bucket, key);
+      expect(stat).toEqual({ size, etag: created?.etag, metadata });
+      expect((await s3.readObject(bucket, key))?.equals(data)).toBe(true);
+    },
+  );
+
+  it('stores metadata with an unconditional put too', async () => {
+    const key = uniqueKey('put.txt');
+    await store.putObject({ bucket, key, body: Readable.from([Buffer.from('x')]), metadata });
+    expect((await store.statObject(bucket, key))?.metadata).toEqual(metadata);
+  });
+
+  it('says undefined for a missing object', async () => {
+    expect(await store.statObject(bucket, uniqueKey('missing.txt'))).toBeUndefined();
+  });
+
+  it('deletes on a matching ETag, and calls a missing object deleted', async () => {
+    const key = uniqueKey('delete.txt');
+    const created = await store.createObject({
+      bucket,
+      key,
+      body: Readable.from([Buffer.from('x')]),
+      metadata,
+    });
+    expect(await store.deleteObjectIfMatch(bucket, key, created?.etag ?? '')).toBe(true);
+    expect(await s3.readObject(bucket, key)).toBeUndefined();
+    expect(await store.deleteObjectIfMatch(bucket, key, '"gone"')).toBe(true);
+  });
+});
