@@ -1,6 +1,6 @@
 /**
  * Reads Opencast's `org.opencastproject.distribution.aws.s3.AwsS3DistributionServiceImpl.cfg`
- * (Java properties, wire spec §7.1) so an Opencast admin can reuse the file they have.
+ * (Java properties, docs/opencast-wire-spec.md §7.1) so an Opencast admin can reuse the file they have.
  * Pure: takes the file's text, returns the settings it names, in our environment's terms.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Object keys and distribution URLs (wire spec §5.1), with the rules Opencast leaves open
+ * Object keys and distribution URLs (docs/opencast-wire-spec.md §5.1), with the rules Opencast leaves open
  * decided here so that a key can never leave its element folder:
  *
  * - Key: `org/channel/mediapackageId/elementId/fileName`, as Opencast builds it.

@@ -11,7 +11,7 @@ export type TargetResolver = (organization: string) => DistributionTarget;
 
 /**
  * Per-organization targets with a default, as Opencast's per-organization bucket keys do
- * (wire spec §5.1): the organization's own entry first, then the default.
+ * (docs/opencast-wire-spec.md §5.1): the organization's own entry first, then the default.
  */
 export function createTargetResolver(
   byOrganization: ReadonlyMap<string, DistributionTarget>,

@@ -28,7 +28,7 @@ export interface DistributionRouteDeps {
 const XML = { 'Content-Type': 'text/xml; charset=UTF-8' };
 
 /**
- * Opencast's `/distribution/s3` endpoint (wire spec §4.2): form-encoded requests, job XML
+ * Opencast's `/distribution/s3` endpoint (docs/opencast-wire-spec.md §4.2): form-encoded requests, job XML
  * from the async routes, `###`-joined element XML from the sync routes, and 200 only on
  * success.
  */
@@ -48,7 +48,7 @@ export function distributionRoutes(deps: DistributionRouteDeps): Hono {
     return c.body(serializeJob(job), 200, XML);
   });
 
-  // Opencast's job-producer endpoints (wire spec §4.4). The heartbeat must answer 200 or
+  // Opencast's job-producer endpoints (docs/opencast-wire-spec.md §4.4). The heartbeat must answer 200 or
   // Opencast unregisters the service. This service takes work by HTTP and RabbitMQ, not
   // from Opencast's dispatcher: 503 makes the dispatcher offer a job to another node.
   // Hono answers HEAD with the GET route (without the body).

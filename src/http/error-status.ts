@@ -3,7 +3,7 @@ import type { ErrorCode } from '../errors.js';
 
 /**
  * The one table from error code to HTTP status. Opencast counts only 200 as success, retries
- * on 503 for up to 24 hours and gives up on anything else (wire spec §4.2): 503 is kept for
+ * on 503 for up to 24 hours and gives up on anything else (docs/opencast-wire-spec.md §4.2): 503 is kept for
  * conditions that pass by themselves.
  */
 export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {

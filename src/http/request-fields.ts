@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { identifierSchema, jobIdSchema } from '../contract/command.js';
 import { AppError } from '../errors.js';
 
-/** Opencast's header naming the organization of a request (wire spec §8). */
+/** Opencast's header naming the organization of a request (docs/opencast-wire-spec.md §8). */
 export const ORGANIZATION_HEADER = 'X-Opencast-Matterhorn-Organization';
 /** Opencast's header naming the user a request runs as. */
 export const USER_HEADER = 'X-Opencast-Matterhorn-User';

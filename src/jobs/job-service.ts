@@ -10,7 +10,7 @@ import type { JobReply } from '../contract/reply.js';
 import type { Job } from '../opencast/model.js';
 import type { JobStore } from './job-store.js';
 
-/** Opencast's job type of this service (wire spec §4.1). */
+/** Opencast's job type of this service (docs/opencast-wire-spec.md §4.1). */
 export const JOB_TYPE = 'org.opencastproject.distribution.aws.s3';
 
 /** Publishes an encoded command; resolves once the broker confirmed it. */
@@ -210,7 +210,7 @@ function shuttingDown(): AppError {
   return new AppError('SHUTTING_DOWN', 'The service is shutting down; try again');
 }
 
-/** The job arguments as Opencast stores them (wire spec §3.3). */
+/** The job arguments as Opencast stores them (docs/opencast-wire-spec.md §3.3). */
 function jobArgs(command: Command): string[] {
   const ids = JSON.stringify(command.elementIds);
   return command.type === 'distribute'

@@ -1,5 +1,5 @@
 /**
- * Which requested elements a distribution handles as HLS (wire spec §5.2, §6.2): tracks
+ * Which requested elements a distribution handles as HLS (docs/opencast-wire-spec.md §5.2, §6.2): tracks
  * grouped by flavor, "each flavor is one video with multiple renditions"; a group with at
  * least one playlist is an HLS group. Everything is checked here, before any I/O.
  */

@@ -1,5 +1,5 @@
 /**
- * Line rewriting of one playlist (Opencast's `hlsRewriteFileReference`, wire spec §6.3),
+ * Line rewriting of one playlist (Opencast's `hlsRewriteFileReference`, docs/opencast-wire-spec.md §6.3),
  * with these deliberate departures from Opencast:
  *
  * - A tag's `URI="…"` value is replaced exactly, as a literal. Opencast uses `replaceFirst`

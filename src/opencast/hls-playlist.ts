@@ -1,5 +1,5 @@
 /**
- * Recognising HLS playlists (wire spec §6.1) and reading their text safely: size and line
+ * Recognising HLS playlists (docs/opencast-wire-spec.md §6.1) and reading their text safely: size and line
  * limits, and Java's `BufferedReader.readLine` line splitting.
  */
 import { AppError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * The reference map of one HLS group (wire spec §6.2 b): logical name -> the relative
+ * The reference map of one HLS group (docs/opencast-wire-spec.md §6.2 b): logical name -> the relative
  * reference under which that element is reachable from any other element of the same
  * mediapackage publication.
  *

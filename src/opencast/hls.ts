@@ -1,5 +1,5 @@
 /**
- * Opencast's `AdaptivePlaylist.fixReferences` (wire spec §6.2 b) as pure functions: the
+ * Opencast's `AdaptivePlaylist.fixReferences` (docs/opencast-wire-spec.md §6.2 b) as pure functions: the
  * playlists of an HLS group are rewritten so that every reference to another element of
  * the group becomes `../<elementId>/<fileName>`, which resolves between the element
  * folders of the publication.

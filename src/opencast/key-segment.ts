@@ -1,5 +1,5 @@
 /**
- * The path segments an element is published under (wire spec §5.1): the file name taken
+ * The path segments an element is published under (docs/opencast-wire-spec.md §5.1): the file name taken
  * from an element URL, the safe-identifier rule for ids, and the percent-encoding that makes
  * a URL resolve to its stored key. Shared by the key planner (`distribution/object-key.ts`)
  * and the HLS reference rewriter, so a playlist reference and the key it points to are

@@ -1,5 +1,5 @@
 /**
- * Types of Opencast's wire formats (see shared/docs/opencast-wire-spec.md §1-3).
+ * Types of Opencast's wire formats (see docs/opencast-wire-spec.md §1-3).
  * Pure data; the parsers and writers live beside this file.
  */
 

@@ -49,7 +49,7 @@ export interface DigestAuthOptions {
 const QUOTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
 
 /**
- * HTTP Digest authentication as Opencast's nodes speak it (wire spec §4.5). A request
+ * HTTP Digest authentication as Opencast's nodes speak it (docs/opencast-wire-spec.md §4.5). A request
  * without credentials, such as Opencast's body-less probe, gets a 401 challenge before any
  * other work; a valid credential sets `c.get('user')`; anything else, however malformed,
  * gets a 401 with a fresh challenge, `stale=true` when only the nonce needs renewing.
