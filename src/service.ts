@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { connectBroker } from './compose/broker.js';
+import { logOpencastCfg } from './compose/cfg-report.js';
 import { Closers } from './compose/closers.js';
 import { buildDistributionDeps } from './compose/distribution.js';
 import { startApi } from './compose/api.js';
@@ -38,6 +39,7 @@ export interface RunningService {
 /** Starts every part the configured role runs; on a failure, stops what already started. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const closers = new Closers(logger);
+  logOpencastCfg(config, logger);
   try {
     const storage = await buildStorage(config, logger, closers);
     const distribution = buildDistributionDeps(config, storage, logger);
