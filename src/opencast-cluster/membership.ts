@@ -65,6 +65,8 @@ export interface MembershipOptions {
   readonly machine?: Pick<HostInfo, 'address' | 'memory' | 'cores'>;
   /** First retry delay after a failed round, doubled up to the interval; default 1 s. */
   readonly retryBaseMs?: number;
+  /** Longest wait for the maintenance call on drain, so shutdown goes on; default 5 s. */
+  readonly drainTimeoutMs?: number;
 }
 
 /** Listener of the cluster's host list (base URLs, sorted, without trailing slash). */
@@ -306,7 +308,7 @@ export function createMembership(options: MembershipOptions): Membership {
           return;
         }
         try {
-          await registry.setMaintenance(true);
+          await withDeadline(registry.setMaintenance(true), options.drainTimeoutMs ?? 5000);
           logger.info(where, 'Opencast: H is in maintenance: no new work is sent to it');
         } catch (err) {
           logger.warn(
@@ -332,4 +334,19 @@ export function createMembership(options: MembershipOptions): Membership {
       };
     },
   };
+}
+
+/** `promise`, or a rejection once `ms` have passed (the call itself goes on unobserved). */
+async function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -64,6 +64,7 @@ function member(over: Partial<OpencastSettings> = {}): Membership {
     logger: silent,
     machine: { address: '127.0.0.1', memory: 1 << 30, cores: 2 },
     retryBaseMs: 50,
+    drainTimeoutMs: 300,
   });
   started.push(m);
   return m;
@@ -148,6 +149,15 @@ describe('membership against the admin double', () => {
 
     await member().start();
     expect(oc.tables.hosts.get(H)?.maintenance).toBe(false);
+  });
+
+  it('does not let a hanging registry hold up the drain', async () => {
+    const m = member();
+    await m.start();
+    oc.faults.failNext('POST /services/maintenance', 1, 'hang');
+    await m.drain();
+    expect(oc.faults.hanging).toBe(1);
+    oc.faults.releaseHangs();
   });
 
   it('with a shared host, never touches maintenance', async () => {
