@@ -15,6 +15,7 @@ import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { OpencastSettings } from '../config.js';
 import type { HostInfo, RegistryClient } from './registry-client.js';
+import { RegistryError } from './registry-error.js';
 import type { ServiceRegistration } from './registration-xml.js';
 
 /** The service type Opencast's AWS S3 workflow operations look up. */
@@ -247,11 +248,16 @@ export function createMembership(options: MembershipOptions): Membership {
       if (stopper.signal.aborted) return;
       failures++;
       const level = failures === 1 ? 'error' : 'warn';
+      const status = err instanceof RegistryError ? err.status : undefined;
+      const problem =
+        status === 401 || status === 403
+          ? `the registry refuses the system account (HTTP ${status}): check OPENCAST_USER and OPENCAST_PASSWORD`
+          : 'cannot reach the registry';
       logger[level](
         { ...where, err, failures },
         member && !joinedOnce
-          ? 'Opencast: cannot reach the registry; the service runs, but Opencast sends it no work until it registers; retrying in the background'
-          : 'Opencast: a membership round failed; retrying in the background',
+          ? `Opencast: ${problem}; the service runs, but Opencast sends it no work until it registers; retrying in the background`
+          : `Opencast: a membership round failed (${problem}); retrying in the background`,
       );
     }
   }
