@@ -393,6 +393,17 @@ describe('processCommand with Opencast jobs', () => {
     await expect(processCommand(delivery, down.deps, signal)).rejects.toThrow('down');
   });
 
+  it('reports a refused Opencast-job command as FAILED, so the job does not stay RUNNING', async () => {
+    const { deps: base } = setup(files);
+    const { reports, deps } = withReports(base);
+    const body = command({ opencastJob: true });
+    const delivery = { body, routingKey: 'retract', deliveryCount: 0 };
+    expect(await processCommand(delivery, deps, signal)).toBe('dead-letter');
+    expect(reports.map((r) => [r.jobId, r.status, r.error?.code])).toEqual([
+      ['42', 'FAILED', 'INVALID_INPUT'],
+    ]);
+  });
+
   it('reports nothing for a command that is not an Opencast job', async () => {
     const { deps: base } = setup(files);
     const { reports, deps } = withReports(base);
