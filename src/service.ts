@@ -10,6 +10,7 @@ import { Closers } from './compose/closers.js';
 import { buildDistributionDeps } from './compose/distribution.js';
 import { startApi } from './compose/api.js';
 import { startOps } from './compose/ops.js';
+import { opencastReports, startOpencastJobs } from './compose/opencast-jobs.js';
 import {
   buildOpencastCluster,
   startOpencastCluster,
@@ -47,8 +48,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const broker = await connectBroker(config, logger, closers);
     const metrics = createMetrics();
     const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets));
-    if (config.runsWorker) await startWorker(config, logger, broker, distribution, metrics);
-    const parts = { broker, distribution, readiness: checkReady, metrics };
+    if (opencast !== undefined) await startOpencastJobs(opencast, logger, broker);
+    if (config.runsWorker) {
+      const reports = opencast === undefined ? {} : opencastReports(broker);
+      await startWorker(config, logger, broker, distribution, metrics, reports);
+    }
+    const parts = { broker, distribution, readiness: checkReady, metrics, opencast };
     const url = config.runsApi
       ? await startApi(config, logger, parts, closers)
       : await startOps(config, logger, parts, closers);
