@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Channel } from 'amqplib';
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { describeAmqpError } from './amqp-errors.js';
 import { BrokerConnection } from './broker-connection.js';
 import { resolveBrokerOptions } from './broker-options.js';
@@ -100,10 +100,24 @@ export class Broker {
     return !this.#closed && this.#connection.publisher !== undefined;
   }
 
-  /** Publishes a command: persistent, mandatory, confirmed. Unroutable rejects. */
+  /**
+   * Publishes a command: persistent, mandatory, confirmed. Unroutable rejects. Rejects with
+   * BROKER_UNAVAILABLE only when the broker certainly does not have it, and with
+   * BROKER_UNCONFIRMED (logged) when it was written but not confirmed: it may run.
+   */
   async publishCommand(routingKey: string, body: Buffer, props: PublishProps): Promise<void> {
     const exchange = this.names.commandsExchange;
-    const outcome = await this.#publish(exchange, routingKey, body, props, COMMAND);
+    const outcome = await this.#publish(exchange, routingKey, body, props, COMMAND).catch(
+      (err: unknown) => {
+        if (isAppError(err) && err.code === 'BROKER_UNCONFIRMED') {
+          this.#options.logger.warn(
+            { err, messageId: props.messageId, routingKey },
+            'command written but not confirmed; it may run',
+          );
+        }
+        throw err;
+      },
+    );
     if (outcome.returned) {
       throw unavailable(
         `command '${routingKey}' routed to no queue (${outcome.returned.replyText}); is the topology declared?`,
