@@ -5,6 +5,7 @@ import type { OutgoingEvent } from '../contract/event.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
 import type { Broker } from '../messaging/broker.js';
 import type { Metrics } from '../metrics.js';
+import { OutcomeLedger } from '../worker/outcome-ledger.js';
 import { processCommand, type WorkerDeps } from '../worker/process-command.js';
 import { brokerPublishers } from '../worker/publishers.js';
 
@@ -28,6 +29,7 @@ export async function startWorker(
     maxCommandBytes: maxCommandBytes(config.maxBodyBytes),
     clock: () => new Date(),
     logger,
+    outcomes: new OutcomeLedger(),
   };
   await broker.consumeCommands({
     prefetch: config.amqp.concurrency,

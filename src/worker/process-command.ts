@@ -9,6 +9,7 @@ import type { CommandOutcome } from '../distribution/outcome.js';
 import { retract } from '../distribution/retract.js';
 import { isAppError, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../distribution/retry.js';
+import type { Claim, OutcomeLedger, RecordedOutcome } from './outcome-ledger.js';
 
 /** The parts of a broker delivery the worker reads (the messaging adapter's `Delivery`). */
 export interface CommandDelivery {
@@ -34,6 +35,11 @@ export interface WorkerDeps {
   readonly publishRetry?: RetryPolicy | undefined;
   readonly clock: () => Date;
   readonly logger: Logger;
+  /**
+   * Outcomes of the commands this process ran: a duplicate delivery re-announces the
+   * recorded outcome instead of running again. Unset: every delivery runs.
+   */
+  readonly outcomes?: OutcomeLedger | undefined;
 }
 
 /**
@@ -76,6 +82,43 @@ export async function processCommand(
   }
 
   const log = deps.logger.child({ jobId: command.jobId, operation: command.type });
+  // One job, one outcome: a duplicate announces the first run's outcome again, same event id.
+  const claim: Claim = (await deps.outcomes?.begin(`${command.jobId}:${command.type}`)) ?? {
+    finish: () => undefined,
+  };
+  if (claim.earlier !== undefined) {
+    const { event, status, payload, error } = claim.earlier;
+    log.info(
+      { eventId: event.event.id },
+      'duplicate of a handled command; outcome announced again',
+    );
+    await publish(deps, event, signal);
+    await reply(delivery, deps, signal, command.jobId, status, payload, error);
+    return 'ack';
+  }
+  let recorded: RecordedOutcome | undefined;
+  try {
+    return await runCommand(command, delivery, deps, signal, log, startedAt, (outcome) => {
+      recorded = outcome;
+    });
+  } finally {
+    claim.finish(recorded);
+  }
+}
+
+/**
+ * Runs a valid command and announces its outcome; `record` gets the outcome before it is
+ * announced, so that a duplicate announces the same one even if announcing fails here.
+ */
+async function runCommand(
+  command: Command,
+  delivery: CommandDelivery,
+  deps: WorkerDeps,
+  signal: AbortSignal,
+  log: Logger,
+  startedAt: Date,
+  record: (outcome: RecordedOutcome) => void,
+): Promise<CommandDisposition> {
   // Progress only: a broker that cannot take it now must not cost the command a delivery.
   await reply(delivery, deps, signal, command.jobId, 'RUNNING').catch((err: unknown) => {
     log.warn({ err }, 'could not report the job as running; going on');
@@ -93,21 +136,21 @@ export async function processCommand(
     }
     const info = toErrorInfo(error);
     log.warn({ err: error, code: info.code }, 'command failed');
-    await publish(
-      deps,
-      buildEvent('failed', eventData(command, undefined, startedAt, deps.clock(), info)),
-      signal,
+    const failed = buildEvent(
+      'failed',
+      eventData(command, undefined, startedAt, deps.clock(), info),
     );
+    record({ event: failed, status: 'FAILED', error: info });
+    await publish(deps, failed, signal);
     await reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info);
     return info.retryable ? 'dead-letter' : 'ack';
   }
   // Outside the try: the work is done, so a failure to announce it must not turn into a
-  // failure event; it propagates and the broker redelivers (the work is idempotent).
-  await publish(
-    deps,
-    buildEvent('completed', eventData(command, outcome, startedAt, deps.clock())),
-    signal,
-  );
+  // failure event; it propagates and the broker redelivers, and the redelivery announces
+  // this same outcome (see WorkerDeps.outcomes).
+  const completed = buildEvent('completed', eventData(command, outcome, startedAt, deps.clock()));
+  record({ event: completed, status: 'FINISHED', payload: outcome.payload });
+  await publish(deps, completed, signal);
   await reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload);
   log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
   return 'ack';
