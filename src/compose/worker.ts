@@ -5,6 +5,9 @@ import type { OutgoingEvent } from '../contract/event.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
 import type { Broker } from '../messaging/broker.js';
 import type { Metrics } from '../metrics.js';
+import type { ErrorInfo } from '../errors.js';
+import type { Delivery } from '../messaging/broker.js';
+import { handleDeadLetter, parkedMessage } from '../worker/dead-letters.js';
 import { OutcomeLedger } from '../worker/outcome-ledger.js';
 import { processCommand, type WorkerDeps } from '../worker/process-command.js';
 import { brokerPublishers } from '../worker/publishers.js';
@@ -31,11 +34,19 @@ export async function startWorker(
     logger,
     outcomes: new OutcomeLedger(),
   };
+  const park = (delivery: Delivery) => async (error: ErrorInfo) => {
+    const { body, properties } = parkedMessage(delivery, error);
+    await broker.park(body, properties);
+  };
   await broker.consumeCommands({
     prefetch: config.amqp.concurrency,
     handler: async (delivery, signal) => {
       try {
-        const disposition = await processCommand(delivery, deps, signal);
+        const disposition = await processCommand(
+          delivery,
+          { ...deps, park: park(delivery) },
+          signal,
+        );
         metrics.commandHandled(disposition);
         return disposition;
       } catch (error) {
@@ -43,6 +54,21 @@ export async function startWorker(
         throw error;
       }
     },
+  });
+  // What the broker dead-letters (a command over its delivery limit) ends its job here and
+  // moves on to the parking queue with its reason.
+  await broker.consumeQueue(broker.names.deadLetterQueue, {
+    prefetch: 1,
+    handler: (delivery, signal) =>
+      handleDeadLetter(
+        delivery,
+        {
+          ...deps,
+          workQueue: broker.names.workQueue,
+          parkMessage: ({ body, properties }) => broker.park(body, properties),
+        },
+        signal,
+      ),
   });
   logger.info({ concurrency: config.amqp.concurrency }, 'worker consuming commands');
 }

@@ -40,6 +40,12 @@ export interface WorkerDeps {
    * recorded outcome instead of running again. Unset: every delivery runs.
    */
   readonly outcomes?: OutcomeLedger | undefined;
+  /**
+   * Parks this delivery with its reason in headers (the caller acknowledges it then).
+   * Unset, or when parking fails: the delivery is dead-lettered, and the dead-letter queue
+   * parks it without the worker's reason.
+   */
+  readonly park?: ((error: ErrorInfo) => Promise<void>) | undefined;
 }
 
 /**
@@ -78,7 +84,7 @@ export async function processCommand(
     );
     const jobId = readableJobId(delivery.body, deps.maxCommandBytes);
     await reply(delivery, deps, signal, jobId, 'FAILED', undefined, info);
-    return 'dead-letter';
+    return deadLetter(deps, info);
   }
 
   const log = deps.logger.child({ jobId: command.jobId, operation: command.type });
@@ -94,7 +100,8 @@ export async function processCommand(
     );
     await publish(deps, event, signal);
     await reply(delivery, deps, signal, command.jobId, status, payload, error);
-    return 'ack';
+    // A failure that is parked is parked again: the first run may not have got that far.
+    return error?.retryable === true ? deadLetter(deps, error) : 'ack';
   }
   let recorded: RecordedOutcome | undefined;
   try {
@@ -143,7 +150,7 @@ async function runCommand(
     record({ event: failed, status: 'FAILED', error: info });
     await publish(deps, failed, signal);
     await reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info);
-    return info.retryable ? 'dead-letter' : 'ack';
+    return info.retryable ? deadLetter(deps, info) : 'ack';
   }
   // Outside the try: the work is done, so a failure to announce it must not turn into a
   // failure event; it propagates and the broker redelivers, and the redelivery announces
@@ -156,12 +163,28 @@ async function runCommand(
   return 'ack';
 }
 
+/** Parks the delivery with its reason when the worker can, else dead-letters it. */
+async function deadLetter(deps: WorkerDeps, error: ErrorInfo): Promise<CommandDisposition> {
+  if (deps.park === undefined) return 'dead-letter';
+  try {
+    await deps.park(error);
+    return 'ack';
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not park the command with its reason; dead-lettering it');
+    return 'dead-letter';
+  }
+}
+
 /** Publishing after the work is done is retried briefly, so a blip does not redo uploads. */
 // About 30 s in all: rides out a publisher channel re-open or a short broker alarm, and
 // stays far below RabbitMQ's consumer_timeout. Each requeue would spend a delivery.
 export const PUBLISH_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDelayMs: 8000 };
 
-function publish(deps: WorkerDeps, event: OutgoingEvent, signal: AbortSignal): Promise<void> {
+export function publish(
+  deps: WorkerDeps,
+  event: OutgoingEvent,
+  signal: AbortSignal,
+): Promise<void> {
   return withRetry(() => deps.publishEvent(event), deps.publishRetry ?? PUBLISH_RETRY, signal);
 }
 
@@ -170,7 +193,7 @@ function publish(deps: WorkerDeps, event: OutgoingEvent, signal: AbortSignal): P
  * good (e.g. one naming this service's own queues) is logged and skipped: the command
  * still runs and its events still go out.
  */
-async function reply(
+export async function reply(
   delivery: CommandDelivery,
   deps: WorkerDeps,
   signal: AbortSignal,
@@ -205,7 +228,7 @@ async function reply(
   }
 }
 
-function eventData(
+export function eventData(
   command: Command,
   outcome: CommandOutcome | undefined,
   startedAt: Date,
@@ -226,7 +249,7 @@ function eventData(
   };
 }
 
-function rejectedData(
+export function rejectedData(
   delivery: CommandDelivery,
   maxCommandBytes: number,
   startedAt: Date,
