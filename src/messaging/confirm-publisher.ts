@@ -45,12 +45,17 @@ export class ConfirmPublisher {
   readonly #idleWaiters: (() => void)[] = [];
   #drain: Promise<void> | undefined;
   #closed = false;
+  #closeError: unknown;
 
   constructor(channel: ConfirmChannel, confirmTimeoutMs: number) {
     this.#channel = channel;
     this.#confirmTimeoutMs = confirmTimeoutMs;
     channel.on('return', (message: Message) => {
       this.#onReturn(message);
+    });
+    // amqplib emits the broker's reason before 'close' (which fails the pending confirms).
+    channel.on('error', (err: unknown) => {
+      this.#closeError = err;
     });
     channel.on('close', () => {
       this.#closed = true;
@@ -104,6 +109,13 @@ export class ConfirmPublisher {
           if (err === null || err === undefined) finish();
           else if (err instanceof Error && err.message === NACKED)
             finish(unavailable(`the broker refused the publish: ${describeAmqpError(err)}`, err));
+          else if (this.#refusedExchange(exchange))
+            finish(
+              unavailable(
+                `the broker refused the publish: ${describeAmqpError(this.#closeError)}`,
+                this.#closeError,
+              ),
+            );
           else
             finish(
               unconfirmed(
@@ -125,6 +137,19 @@ export class ConfirmPublisher {
   idle(): Promise<void> {
     if (this.#pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Whether the channel closed because `exchange` does not exist (404 on basic.publish):
+   * then no publish to it was routed, so the broker certainly has none of them.
+   */
+  #refusedExchange(exchange: string): boolean {
+    const err = this.#closeError as { code?: unknown; message?: unknown } | undefined;
+    return (
+      err?.code === 404 &&
+      typeof err.message === 'string' &&
+      err.message.includes(`no exchange '${exchange}'`)
+    );
   }
 
   #awaitDrain(): void {

@@ -90,6 +90,21 @@ describe('ConfirmPublisher', () => {
     await expect(pending).rejects.toMatchObject({ code: 'BROKER_UNCONFIRMED', retryable: false });
   });
 
+  it('rejects with BROKER_UNAVAILABLE when the channel closed because the exchange does not exist', async () => {
+    const { channel, send } = setup();
+    const pending = send('m1');
+    const refused = Object.assign(
+      new Error(
+        "Channel closed by server: 404 (NOT-FOUND) with message \"NOT_FOUND - no exchange 'x' in vhost '/'\"",
+      ),
+      { code: 404 },
+    );
+    channel.emit('error', refused);
+    channel.emit('close');
+    channel.published[0]!.confirm(new Error('channel closed'));
+    await expect(pending).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE', retryable: true });
+  });
+
   it('rejects with BROKER_UNAVAILABLE when amqplib throws because the channel is closing', async () => {
     const { channel, send } = setup();
     channel.failWith = new Error('Channel closed');
