@@ -42,12 +42,20 @@ export async function startWorker(
     prefetch: config.amqp.concurrency,
     handler: async (delivery, signal) => {
       try {
+        const parking = { done: false };
         const disposition = await processCommand(
           delivery,
-          { ...deps, park: park(delivery) },
+          {
+            ...deps,
+            park: async (error) => {
+              await park(delivery)(error);
+              parking.done = true;
+            },
+          },
           signal,
         );
-        metrics.commandHandled(disposition);
+        // A command the worker parked itself is acknowledged, but counts as dead-lettered.
+        metrics.commandHandled(parking.done ? 'dead-letter' : disposition);
         return disposition;
       } catch (error) {
         metrics.commandHandled('error');
