@@ -88,6 +88,8 @@ const envSchema = z.object({
   AMQP_PREFIX: z.string().regex(AMQP_PREFIX_PATTERN, AMQP_PREFIX_RULE).default('ocs3'),
   AMQP_DELIVERY_LIMIT: int(5, 1, MAX_DELIVERY_LIMIT),
   WORKER_CONCURRENCY: int(2, 1, 1000),
+  /** How long a publish waits for the broker's confirm before it counts as unconfirmed. */
+  AMQP_CONFIRM_TIMEOUT_MS: int(10_000, 100, 3_600_000),
 
   S3_ENDPOINT: optionalText.pipe(httpUrl.optional()),
   S3_REGION: z.string().min(1).default('us-east-1'),
@@ -372,6 +374,7 @@ function buildConfig(
       prefix: env.AMQP_PREFIX,
       deliveryLimit: env.AMQP_DELIVERY_LIMIT,
       concurrency: env.WORKER_CONCURRENCY,
+      confirmTimeoutMs: env.AMQP_CONFIRM_TIMEOUT_MS,
     },
     s3: {
       /** No endpoint and no base URL: serve the embedded store. */

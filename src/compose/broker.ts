@@ -14,6 +14,7 @@ export async function connectBroker(
     url: config.amqp.url,
     prefix: config.amqp.prefix,
     deliveryLimit: config.amqp.deliveryLimit,
+    confirmTimeoutMs: config.amqp.confirmTimeoutMs,
     maxBodyBytes: maxCommandBytes(config.maxBodyBytes),
     // Opencast mode: the durable queue of job status reports for the registry.
     opencastJobs: config.opencast !== undefined,

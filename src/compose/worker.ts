@@ -5,6 +5,10 @@ import type { OutgoingEvent } from '../contract/event.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
 import type { Broker } from '../messaging/broker.js';
 import type { Metrics } from '../metrics.js';
+import type { ErrorInfo } from '../errors.js';
+import type { Delivery } from '../messaging/broker.js';
+import { handleDeadLetter, parkedMessage } from '../worker/dead-letters.js';
+import { OutcomeLedger } from '../worker/outcome-ledger.js';
 import { processCommand, type WorkerDeps } from '../worker/process-command.js';
 import { brokerPublishers } from '../worker/publishers.js';
 
@@ -30,19 +34,51 @@ export async function startWorker(
     clock: () => new Date(),
     logger,
     ...extra,
+    outcomes: new OutcomeLedger(),
+  };
+  const park = (delivery: Delivery) => async (error: ErrorInfo) => {
+    const { body, properties } = parkedMessage(delivery, error);
+    await broker.park(body, properties);
   };
   await broker.consumeCommands({
     prefetch: config.amqp.concurrency,
     handler: async (delivery, signal) => {
       try {
-        const disposition = await processCommand(delivery, deps, signal);
-        metrics.commandHandled(disposition);
+        const parking = { done: false };
+        const disposition = await processCommand(
+          delivery,
+          {
+            ...deps,
+            park: async (error) => {
+              await park(delivery)(error);
+              parking.done = true;
+            },
+          },
+          signal,
+        );
+        // A command the worker parked itself is acknowledged, but counts as dead-lettered.
+        metrics.commandHandled(parking.done ? 'dead-letter' : disposition);
         return disposition;
       } catch (error) {
         metrics.commandHandled('error');
         throw error;
       }
     },
+  });
+  // What the broker dead-letters (a command over its delivery limit) ends its job here and
+  // moves on to the parking queue with its reason.
+  await broker.consumeQueue(broker.names.deadLetterQueue, {
+    prefetch: 1,
+    handler: (delivery, signal) =>
+      handleDeadLetter(
+        delivery,
+        {
+          ...deps,
+          workQueue: broker.names.workQueue,
+          parkMessage: ({ body, properties }) => broker.park(body, properties),
+        },
+        signal,
+      ),
   });
   logger.info({ concurrency: config.amqp.concurrency }, 'worker consuming commands');
 }

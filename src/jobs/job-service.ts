@@ -1,4 +1,4 @@
-import { AppError, type ErrorInfo } from '../errors.js';
+import { AppError, isAppError, type ErrorInfo } from '../errors.js';
 import {
   COMMAND_VERSION,
   operationName,
@@ -121,6 +121,9 @@ export class JobService {
     try {
       await this.deps.send(encodeCommand(command, this.deps.replyTo()));
     } catch (error) {
+      // Written but not confirmed: the command may run, so "retry" would run it twice. The
+      // job stays QUEUED and goes on; its record and a sync caller follow the worker's reply.
+      if (isAppError(error) && error.code === 'BROKER_UNCONFIRMED') return job;
       this.update(id, (current) => ({ ...current, status: 'FAILED' }));
       throw error;
     }

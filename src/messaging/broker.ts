@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import type { Channel } from 'amqplib';
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { describeAmqpError } from './amqp-errors.js';
 import { BrokerConnection } from './broker-connection.js';
-import { resolveBrokerOptions } from './broker-options.js';
+import { MAX_MESSAGE_BYTES, resolveBrokerOptions } from './broker-options.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './broker-options.js';
 import { CommandConsumer } from './command-consumer.js';
 import type { CommandHandler } from './command-consumer.js';
@@ -36,6 +36,7 @@ const REPLY: PublishMode = { persistent: false, mandatory: true };
 // Reports to the Opencast job queue are the only record of a job's final status until the
 // registry has it: persistent, and a return is an error, never a dropped reply.
 const DURABLE_REPLY: PublishMode = { persistent: true, mandatory: true };
+const PARKED: PublishMode = { persistent: true, mandatory: true };
 
 function unavailable(message: string, cause?: unknown): AppError {
   return new AppError('BROKER_UNAVAILABLE', message, { cause });
@@ -100,10 +101,24 @@ export class Broker {
     return !this.#closed && this.#connection.publisher !== undefined;
   }
 
-  /** Publishes a command: persistent, mandatory, confirmed. Unroutable rejects. */
+  /**
+   * Publishes a command: persistent, mandatory, confirmed. Unroutable rejects. Rejects with
+   * BROKER_UNAVAILABLE only when the broker certainly does not have it, and with
+   * BROKER_UNCONFIRMED (logged) when it was written but not confirmed: it may run.
+   */
   async publishCommand(routingKey: string, body: Buffer, props: PublishProps): Promise<void> {
     const exchange = this.names.commandsExchange;
-    const outcome = await this.#publish(exchange, routingKey, body, props, COMMAND);
+    const outcome = await this.#publish(exchange, routingKey, body, props, COMMAND).catch(
+      (err: unknown) => {
+        if (isAppError(err) && err.code === 'BROKER_UNCONFIRMED') {
+          this.#options.logger.warn(
+            { err, messageId: props.messageId, routingKey },
+            'command written but not confirmed; it may run',
+          );
+        }
+        throw err;
+      },
+    );
     if (outcome.returned) {
       throw unavailable(
         `command '${routingKey}' routed to no queue (${outcome.returned.replyText}); is the topology declared?`,
@@ -124,7 +139,8 @@ export class Broker {
    * Opencast job queue are persistent and must arrive: a return rejects.
    */
   async sendReply(replyTo: string, body: Buffer, props: PublishProps): Promise<void> {
-    if (replyTo === this.names.workQueue || replyTo === this.names.parkingQueue) {
+    const own = [this.names.workQueue, this.names.parkingQueue, this.names.deadLetterQueue];
+    if (own.includes(replyTo)) {
       throw new AppError('INVALID_INPUT', `replyTo must not be the queue ${replyTo}`);
     }
     const durable = replyTo === this.names.opencastJobsQueue;
@@ -138,6 +154,18 @@ export class Broker {
         'reply queue is gone; reply dropped',
       );
     }
+  }
+
+  /**
+   * Puts a message into the parking queue (persistent, mandatory, confirmed), e.g. a command
+   * with its reason in `props.headers`. Resolves once the broker has it; a missing parking
+   * queue rejects.
+   */
+  async park(body: Buffer, props: PublishProps): Promise<void> {
+    const queue = this.names.parkingQueue;
+    // The broker took this body once already: the command size limit does not apply.
+    const outcome = await this.#publish('', queue, body, props, PARKED, MAX_MESSAGE_BYTES);
+    if (outcome.returned) throw unavailable(`the queue ${queue} is missing`);
   }
 
   /**
@@ -283,8 +311,9 @@ export class Broker {
     body: Buffer,
     props: PublishProps,
     mode: PublishMode,
+    maxBodyBytes = this.#options.maxBodyBytes,
   ): Promise<PublishOutcome> {
-    const options = toPublishOptions(routingKey, body, props, mode, this.#options.maxBodyBytes);
+    const options = toPublishOptions(routingKey, body, props, mode, maxBodyBytes);
     if (this.#closed) throw unavailable('the broker is closed');
     const publisher = this.#connection.publisher;
     if (!publisher)

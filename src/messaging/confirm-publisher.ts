@@ -20,10 +20,22 @@ function unavailable(message: string, cause?: unknown): AppError {
   return new AppError('BROKER_UNAVAILABLE', message, { cause });
 }
 
+function unconfirmed(message: string, cause?: unknown): AppError {
+  return new AppError('BROKER_UNCONFIRMED', message, { cause });
+}
+
+// amqplib's error for a basic.nack; a channel that closes with the publish unconfirmed
+// gives 'channel closed' instead.
+const NACKED = 'message nacked';
+
 /**
  * Publishes on one confirm channel and resolves each publish when the broker confirms it.
- * Every failure (nack, closed channel, no confirm in time, full write buffer that does not
- * drain) rejects with BROKER_UNAVAILABLE. Lives as long as its channel.
+ * A failure says whether the broker may have the message:
+ * - BROKER_UNAVAILABLE (retryable) only when it certainly has not: the channel was closed
+ *   before writing, the write buffer never drained, or the broker nacked the message.
+ * - BROKER_UNCONFIRMED once the message was written but neither confirmed nor nacked (no
+ *   confirm in time, the channel or connection closed meanwhile): it may be queued and run,
+ *   so "try again" would run it twice. Lives as long as its channel.
  */
 export class ConfirmPublisher {
   readonly #channel: ConfirmChannel;
@@ -33,12 +45,17 @@ export class ConfirmPublisher {
   readonly #idleWaiters: (() => void)[] = [];
   #drain: Promise<void> | undefined;
   #closed = false;
+  #closeError: unknown;
 
   constructor(channel: ConfirmChannel, confirmTimeoutMs: number) {
     this.#channel = channel;
     this.#confirmTimeoutMs = confirmTimeoutMs;
     channel.on('return', (message: Message) => {
       this.#onReturn(message);
+    });
+    // amqplib emits the broker's reason before 'close' (which fails the pending confirms).
+    channel.on('error', (err: unknown) => {
+      this.#closeError = err;
     });
     channel.on('close', () => {
       this.#closed = true;
@@ -80,18 +97,32 @@ export class ConfirmPublisher {
       };
       const timer = setTimeout(() => {
         finish(
-          unavailable(`publish to '${exchange}' not confirmed within ${this.#confirmTimeoutMs} ms`),
+          unconfirmed(
+            `publish to '${exchange}' not confirmed within ${this.#confirmTimeoutMs} ms; it may have arrived`,
+          ),
         );
       }, this.#confirmTimeoutMs);
       this.#pending.add(entry);
       let written: boolean;
       try {
         written = this.#channel.publish(exchange, routingKey, body, options, (err: unknown) => {
-          finish(
-            err === null || err === undefined
-              ? undefined
-              : unavailable(`the broker refused the publish: ${describeAmqpError(err)}`, err),
-          );
+          if (err === null || err === undefined) finish();
+          else if (err instanceof Error && err.message === NACKED)
+            finish(unavailable(`the broker refused the publish: ${describeAmqpError(err)}`, err));
+          else if (this.#refusedExchange(exchange))
+            finish(
+              unavailable(
+                `the broker refused the publish: ${describeAmqpError(this.#closeError)}`,
+                this.#closeError,
+              ),
+            );
+          else
+            finish(
+              unconfirmed(
+                `the channel closed before the confirm; the publish may have arrived`,
+                err,
+              ),
+            );
         });
       } catch (err) {
         // amqplib throws synchronously once the channel or connection is closing.
@@ -106,6 +137,19 @@ export class ConfirmPublisher {
   idle(): Promise<void> {
     if (this.#pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Whether the channel closed because `exchange` does not exist (404 on basic.publish):
+   * then no publish to it was routed, so the broker certainly has none of them.
+   */
+  #refusedExchange(exchange: string): boolean {
+    const err = this.#closeError as { code?: unknown; message?: unknown } | undefined;
+    return (
+      err?.code === 404 &&
+      typeof err.message === 'string' &&
+      err.message.includes(`no exchange '${exchange}'`)
+    );
   }
 
   #awaitDrain(): void {

@@ -9,7 +9,13 @@ export interface TopologyNames {
   readonly workQueue: string;
   /** Fanout exchange the work queue dead-letters to. */
   readonly deadLetterExchange: string;
-  /** Quorum queue that keeps dead-lettered commands for inspection. */
+  /**
+   * Quorum queue bound to {@link deadLetterExchange}: what the broker dead-letters (a
+   * command over its delivery limit) waits here for a worker, which announces the failure
+   * and moves it to {@link parkingQueue} with the reason in its headers.
+   */
+  readonly deadLetterQueue: string;
+  /** Quorum queue that keeps parked commands, with their reason, for inspection. */
   readonly parkingQueue: string;
   /** Topic exchange completion events are published to. */
   readonly eventsExchange: string;
@@ -63,6 +69,7 @@ export function topologyNames(prefix: string): TopologyNames {
     commandsExchange: `${prefix}.commands`,
     workQueue: `${prefix}.work`,
     deadLetterExchange: `${prefix}.dead`,
+    deadLetterQueue: `${prefix}.dead-letters`,
     parkingQueue: `${prefix}.parked`,
     eventsExchange: `${prefix}.events`,
     opencastJobsQueue: `${prefix}.opencast-jobs`,
@@ -100,6 +107,22 @@ export function parkingQueueArguments(): Record<string, string> {
 }
 
 /**
+ * The arguments of the dead-letter queue. Its consumer only announces and moves a message;
+ * one that keeps crashing it goes on to the parking queue, without a reason header, after
+ * the largest delivery limit (through the default exchange: no loop back to this queue).
+ */
+export function deadLetterQueueArguments(names: TopologyNames): Record<string, string | number> {
+  return {
+    'x-queue-type': 'quorum',
+    'x-delivery-limit': MAX_DELIVERY_LIMIT,
+    'x-dead-letter-exchange': '',
+    'x-dead-letter-routing-key': names.parkingQueue,
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  };
+}
+
+/**
  * Declares exchanges, queues and bindings. Idempotent while the arguments match; a
  * mismatch makes RabbitMQ close the channel with 406 PRECONDITION_FAILED, which rejects.
  */
@@ -112,7 +135,14 @@ export async function declareTopology(
   await ch.assertExchange(names.eventsExchange, 'topic', { durable: true });
   await ch.assertExchange(names.deadLetterExchange, 'fanout', { durable: true });
   await ch.assertQueue(names.parkingQueue, { durable: true, arguments: parkingQueueArguments() });
-  await ch.bindQueue(names.parkingQueue, names.deadLetterExchange, '');
+  await ch.assertQueue(names.deadLetterQueue, {
+    durable: true,
+    arguments: deadLetterQueueArguments(names),
+  });
+  await ch.bindQueue(names.deadLetterQueue, names.deadLetterExchange, '');
+  // Releases before issue 8 bound the parking queue itself; a parked copy without a reason
+  // and without its announcement is what the dead-letter queue replaces.
+  await ch.unbindQueue(names.parkingQueue, names.deadLetterExchange, '');
   await ch.assertQueue(names.workQueue, {
     durable: true,
     arguments: workQueueArguments(names, options),
@@ -135,6 +165,7 @@ export async function declareTopology(
 export async function deleteTopology(ch: Channel, names: TopologyNames): Promise<void> {
   await ch.deleteQueue(names.workQueue);
   await ch.deleteQueue(names.parkingQueue);
+  await ch.deleteQueue(names.deadLetterQueue);
   await ch.deleteQueue(names.opencastJobsQueue);
   await ch.deleteExchange(names.commandsExchange);
   await ch.deleteExchange(names.eventsExchange);

@@ -9,6 +9,7 @@ import type { CommandOutcome } from '../distribution/outcome.js';
 import { retract } from '../distribution/retract.js';
 import { isAppError, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../distribution/retry.js';
+import type { Claim, OutcomeLedger, RecordedOutcome } from './outcome-ledger.js';
 
 /** The parts of a broker delivery the worker reads (the messaging adapter's `Delivery`). */
 export interface CommandDelivery {
@@ -40,6 +41,17 @@ export interface WorkerDeps {
    * safe before the command is acknowledged. Undefined: such jobs cannot be reported.
    */
   readonly reportOpencastJob?: ((report: JobReply) => Promise<void>) | undefined;
+  /**
+   * Outcomes of the commands this process ran: a duplicate delivery re-announces the
+   * recorded outcome instead of running again. Unset: every delivery runs.
+   */
+  readonly outcomes?: OutcomeLedger | undefined;
+  /**
+   * Parks this delivery with its reason in headers (the caller acknowledges it then).
+   * Unset, or when parking fails: the delivery is dead-lettered, and the dead-letter queue
+   * parks it without the worker's reason.
+   */
+  readonly park?: ((error: ErrorInfo) => Promise<void>) | undefined;
 }
 
 /**
@@ -82,10 +94,49 @@ export async function processCommand(
     const opencastJob = jobId !== undefined && isOpencastJobBody(delivery.body, deps);
     if (opencastJob)
       await reportOpencast({ jobId, opencastJob }, deps, signal, 'FAILED', undefined, info);
-    return 'dead-letter';
+    return deadLetter(deps, info);
   }
 
   const log = deps.logger.child({ jobId: command.jobId, operation: command.type });
+  // One job, one outcome: a duplicate announces the first run's outcome again, same event id.
+  const claim: Claim = (await deps.outcomes?.begin(`${command.jobId}:${command.type}`)) ?? {
+    finish: () => undefined,
+  };
+  if (claim.earlier !== undefined) {
+    const { event, status, payload, error } = claim.earlier;
+    log.info(
+      { eventId: event.event.id },
+      'duplicate of a handled command; outcome announced again',
+    );
+    await publish(deps, event, signal);
+    await reply(delivery, deps, signal, command.jobId, status, payload, error);
+    await reportOpencast(command, deps, signal, status, payload, error);
+    // A failure that is parked is parked again: the first run may not have got that far.
+    return error?.retryable === true ? deadLetter(deps, error) : 'ack';
+  }
+  let recorded: RecordedOutcome | undefined;
+  try {
+    return await runCommand(command, delivery, deps, signal, log, startedAt, (outcome) => {
+      recorded = outcome;
+    });
+  } finally {
+    claim.finish(recorded);
+  }
+}
+
+/**
+ * Runs a valid command and announces its outcome; `record` gets the outcome before it is
+ * announced, so that a duplicate announces the same one even if announcing fails here.
+ */
+async function runCommand(
+  command: Command,
+  delivery: CommandDelivery,
+  deps: WorkerDeps,
+  signal: AbortSignal,
+  log: Logger,
+  startedAt: Date,
+  record: (outcome: RecordedOutcome) => void,
+): Promise<CommandDisposition> {
   // Progress only: a broker that cannot take it now must not cost the command a delivery.
   await reply(delivery, deps, signal, command.jobId, 'RUNNING').catch((err: unknown) => {
     log.warn({ err }, 'could not report the job as running; going on');
@@ -106,26 +157,38 @@ export async function processCommand(
     }
     const info = toErrorInfo(error);
     log.warn({ err: error, code: info.code }, 'command failed');
-    await publish(
-      deps,
-      buildEvent('failed', eventData(command, undefined, startedAt, deps.clock(), info)),
-      signal,
+    const failed = buildEvent(
+      'failed',
+      eventData(command, undefined, startedAt, deps.clock(), info),
     );
+    record({ event: failed, status: 'FAILED', error: info });
+    await publish(deps, failed, signal);
     await reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info);
     await reportOpencast(command, deps, signal, 'FAILED', undefined, info);
-    return info.retryable ? 'dead-letter' : 'ack';
+    return info.retryable ? deadLetter(deps, info) : 'ack';
   }
   // Outside the try: the work is done, so a failure to announce it must not turn into a
-  // failure event; it propagates and the broker redelivers (the work is idempotent).
-  await publish(
-    deps,
-    buildEvent('completed', eventData(command, outcome, startedAt, deps.clock())),
-    signal,
-  );
+  // failure event; it propagates and the broker redelivers, and the redelivery announces
+  // this same outcome (see WorkerDeps.outcomes).
+  const completed = buildEvent('completed', eventData(command, outcome, startedAt, deps.clock()));
+  record({ event: completed, status: 'FINISHED', payload: outcome.payload });
+  await publish(deps, completed, signal);
   await reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload);
   await reportOpencast(command, deps, signal, 'FINISHED', outcome.payload);
   log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
   return 'ack';
+}
+
+/** Parks the delivery with its reason when the worker can, else dead-letters it. */
+async function deadLetter(deps: WorkerDeps, error: ErrorInfo): Promise<CommandDisposition> {
+  if (deps.park === undefined) return 'dead-letter';
+  try {
+    await deps.park(error);
+    return 'ack';
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not park the command with its reason; dead-lettering it');
+    return 'dead-letter';
+  }
 }
 
 /** Publishing after the work is done is retried briefly, so a blip does not redo uploads. */
@@ -133,7 +196,11 @@ export async function processCommand(
 // stays far below RabbitMQ's consumer_timeout. Each requeue would spend a delivery.
 export const PUBLISH_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 500, maxDelayMs: 8000 };
 
-function publish(deps: WorkerDeps, event: OutgoingEvent, signal: AbortSignal): Promise<void> {
+export function publish(
+  deps: WorkerDeps,
+  event: OutgoingEvent,
+  signal: AbortSignal,
+): Promise<void> {
   return withRetry(() => deps.publishEvent(event), deps.publishRetry ?? PUBLISH_RETRY, signal);
 }
 
@@ -142,7 +209,7 @@ function publish(deps: WorkerDeps, event: OutgoingEvent, signal: AbortSignal): P
  * good (e.g. one naming this service's own queues) is logged and skipped: the command
  * still runs and its events still go out.
  */
-async function reply(
+export async function reply(
   delivery: CommandDelivery,
   deps: WorkerDeps,
   signal: AbortSignal,
@@ -181,7 +248,7 @@ async function reply(
  * Reports an Opencast job's status to the registry's updater (see WorkerDeps), retried like
  * a reply; an error propagates, so the command is redelivered rather than its status lost.
  */
-async function reportOpencast(
+export async function reportOpencast(
   command: Pick<Command, 'jobId' | 'opencastJob'>,
   deps: WorkerDeps,
   signal: AbortSignal,
@@ -222,7 +289,7 @@ function isOpencastJobBody(body: Buffer, deps: WorkerDeps): boolean {
   }
 }
 
-function eventData(
+export function eventData(
   command: Command,
   outcome: CommandOutcome | undefined,
   startedAt: Date,
@@ -243,7 +310,7 @@ function eventData(
   };
 }
 
-function rejectedData(
+export function rejectedData(
   delivery: CommandDelivery,
   maxCommandBytes: number,
   startedAt: Date,

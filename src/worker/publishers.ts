@@ -1,4 +1,5 @@
 import { encodeEvent, type OutgoingEvent } from '../contract/event.js';
+import { AppError, isAppError } from '../errors.js';
 import type { MessageProperties } from '../contract/properties.js';
 import { encodeReply } from '../contract/reply.js';
 import type { WorkerDeps } from './process-command.js';
@@ -10,8 +11,21 @@ export interface WorkerBroker {
 }
 
 /**
+ * An event or reply whose confirm did not come may or may not have arrived. Sending it again
+ * is safe (its message id is stable, subscribers de-duplicate on it) and cheaper than
+ * requeueing the command, so the worker's retry policy may try it again.
+ */
+function retryUnconfirmed(error: unknown): never {
+  if (isAppError(error) && error.code === 'BROKER_UNCONFIRMED' && !error.retryable) {
+    throw new AppError('BROKER_UNCONFIRMED', error.message, { cause: error, retryable: true });
+  }
+  throw error;
+}
+
+/**
  * The worker's event and reply publishers on a broker: each message is encoded by its
  * contract codec. `onEventPublished` runs once the broker confirmed an event (metrics).
+ * An unconfirmed publish rejects as retryable (see {@link retryUnconfirmed}).
  */
 export function brokerPublishers(
   broker: WorkerBroker,
@@ -20,12 +34,12 @@ export function brokerPublishers(
   return {
     publishEvent: async (outgoing) => {
       const { body, properties } = encodeEvent(outgoing.event);
-      await broker.publishEvent(outgoing.routingKey, body, properties);
+      await broker.publishEvent(outgoing.routingKey, body, properties).catch(retryUnconfirmed);
       onEventPublished(outgoing);
     },
     sendReply: (replyTo, correlationId, reply) => {
       const { body, properties } = encodeReply(reply, correlationId);
-      return broker.sendReply(replyTo, body, properties);
+      return broker.sendReply(replyTo, body, properties).catch(retryUnconfirmed);
     },
   };
 }

@@ -126,6 +126,13 @@ export interface FaultProxy {
   dropConnections(): void;
   /** While false, new connections are closed at once (the broker looks down). */
   setAccepting(accepting: boolean): void;
+  /**
+   * Stalls the link: sockets stay open, but no byte is forwarded either way (held, like a
+   * network that stopped delivering) until {@link FaultProxy.resume}.
+   */
+  stall(): void;
+  /** Ends a stall: the held bytes go through in order, then forwarding goes on. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -135,6 +142,20 @@ export async function startFaultProxy(brokerUrl: string): Promise<FaultProxy> {
   const targetPort = Number(target.port || 5672);
   const sockets = new Set<Socket>();
   let accepting = true;
+  let stalled = false;
+  const held: { readonly to: Socket; readonly chunk: Buffer }[] = [];
+  const forward = (from: Socket, to: Socket): void => {
+    from.on('data', (chunk: Buffer) => {
+      if (stalled) {
+        held.push({ to, chunk });
+        return;
+      }
+      if (!to.write(chunk)) {
+        from.pause();
+        to.once('drain', () => from.resume());
+      }
+    });
+  };
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -150,8 +171,8 @@ export async function startFaultProxy(brokerUrl: string): Promise<FaultProxy> {
     track(upstream);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -167,6 +188,13 @@ export async function startFaultProxy(brokerUrl: string): Promise<FaultProxy> {
     dropConnections,
     setAccepting: (value) => {
       accepting = value;
+    },
+    stall: () => {
+      stalled = true;
+    },
+    resume: () => {
+      stalled = false;
+      for (const { to, chunk } of held.splice(0)) if (!to.destroyed) to.write(chunk);
     },
     close: () =>
       new Promise<void>((resolve) => {

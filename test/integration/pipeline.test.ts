@@ -282,6 +282,8 @@ describe('commands published straight to the exchange', () => {
       'parked message',
     );
     expect(parked.content.toString()).toBe(malformed);
+    // The worker parks it itself, with its reason.
+    expect(parked.properties.headers).toMatchObject({ 'x-ocs3-error-code': 'INVALID_INPUT' });
 
     const res = await post('/distributesync', {
       channelId: 'after-bad',

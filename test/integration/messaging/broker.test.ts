@@ -72,6 +72,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((b) => b.close({ graceMs: 0 })));
   await ch.purgeQueue(`${broker.prefix}.work`).catch(() => undefined);
   await ch.purgeQueue(`${broker.prefix}.parked`).catch(() => undefined);
+  await ch.purgeQueue(`${broker.prefix}.dead-letters`).catch(() => undefined);
   log.entries.length = 0;
 });
 
@@ -170,13 +171,28 @@ describe('commands', () => {
     expect((await ch.checkQueue(b.names.workQueue)).messageCount).toBe(0);
   });
 
-  it("parks a command whose handler says 'dead-letter'", async () => {
+  it("dead-letters a command whose handler says 'dead-letter' (to the dead-letter queue)", async () => {
     const b = await start();
     await b.consumeCommands({ prefetch: 1, handler: () => Promise.resolve('dead-letter') });
     await b.publishCommand('retract', json({}), { messageId: 'to-park' });
-    const parked = await nextMessage(b.names.parkingQueue);
+    const parked = await nextMessage(b.names.deadLetterQueue);
     expect(parked.properties.messageId).toBe('to-park');
     expect(parked.fields.routingKey).toBe('retract');
+  });
+
+  it('park() puts a message with its headers into the parking queue; it is not bound to the dead-letter exchange', async () => {
+    const b = await start();
+    await b.park(json({ job: 2 }), {
+      messageId: 'parked-1',
+      headers: { 'x-ocs3-error-code': 'DELIVERY_LIMIT' },
+    });
+    const parked = await nextMessage(b.names.parkingQueue);
+    expect(parked.properties.messageId).toBe('parked-1');
+    expect(parked.properties.headers?.['x-ocs3-error-code']).toBe('DELIVERY_LIMIT');
+    expect(parked.properties.deliveryMode).toBe(2);
+    ch.publish(b.names.deadLetterExchange, '', json({}), { messageId: 'via-dlx' });
+    expect((await nextMessage(b.names.deadLetterQueue)).properties.messageId).toBe('via-dlx');
+    expect((await ch.checkQueue(b.names.parkingQueue)).messageCount).toBe(0);
   });
 
   it('requeues when the handler throws, then dead-letters after the delivery limit', async () => {
@@ -190,7 +206,7 @@ describe('commands', () => {
       },
     });
     await b.publishCommand('distribute', json({}), { messageId: 'poison' });
-    const parked = await nextMessage(b.names.parkingQueue);
+    const parked = await nextMessage(b.names.deadLetterQueue);
     // x-delivery-limit 2: the first delivery plus two redeliveries.
     expect(counts).toEqual([0, 1, 2]);
     expect(parked.properties.headers?.['x-first-death-reason']).toBe('delivery_limit');
@@ -225,7 +241,7 @@ describe('commands', () => {
       },
     });
     ch.publish(b.names.commandsExchange, 'distribute', Buffer.alloc(2048), { messageId: 'big' });
-    const parked = await nextMessage(b.names.parkingQueue);
+    const parked = await nextMessage(b.names.deadLetterQueue);
     expect(parked.properties.messageId).toBe('big');
     expect(sizes).toEqual([2048]);
   });
@@ -378,7 +394,14 @@ describe('replies', () => {
       correlationId: 'c1',
       deliveryMode: 1,
     });
-    for (const target of [b.names.workQueue, b.names.parkingQueue, '', 'a\nb', 'q'.repeat(256)]) {
+    for (const target of [
+      b.names.workQueue,
+      b.names.parkingQueue,
+      b.names.deadLetterQueue,
+      '',
+      'a\nb',
+      'q'.repeat(256),
+    ]) {
       await expect(b.sendReply(target, json({}), { messageId: 'r' })).rejects.toMatchObject({
         code: 'INVALID_INPUT',
       });

@@ -38,6 +38,19 @@ describe('JobService sync waiting', () => {
     expect(jobs.get('1')?.status).toBe('FAILED');
   });
 
+  it('keeps an unconfirmed command QUEUED: async returns the job, sync waits for the reply', async () => {
+    const unconfirmed = () => Promise.reject(new AppError('BROKER_UNCONFIRMED', 'no confirm'));
+    const async = service(unconfirmed);
+    await expect(async.submit(request)).resolves.toMatchObject({ id: '1', status: 'QUEUED' });
+    expect(async.get('1')?.status).toBe('QUEUED');
+
+    const sync = service(unconfirmed);
+    const waiting = sync.submitAndWait(request, 1000);
+    await sleep(20);
+    sync.applyReply({ version: 1, jobId: '1', status: 'FINISHED', time: new Date().toISOString() });
+    await expect(waiting).resolves.toMatchObject({ job: { status: 'FINISHED' } });
+  });
+
   it('refuses sync requests beyond maxWaiters with OVERLOADED', async () => {
     const jobs = service(() => Promise.resolve(), 1);
     const first = jobs.submitAndWait(request, 1000);

@@ -70,11 +70,12 @@ describe('ConfirmPublisher', () => {
     await expect(pending).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE', retryable: true });
   });
 
-  it('rejects when no confirm arrives in time, and ignores the late one', async () => {
+  it('rejects with BROKER_UNCONFIRMED (not retryable) when no confirm arrives in time, and ignores the late one', async () => {
     const { channel, send } = setup(50);
     const pending = send('m1');
     await expect(pending).rejects.toMatchObject({
-      code: 'BROKER_UNAVAILABLE',
+      code: 'BROKER_UNCONFIRMED',
+      retryable: false,
       message: expect.stringContaining('not confirmed within 50 ms') as string,
     });
     expect(() => {
@@ -82,7 +83,29 @@ describe('ConfirmPublisher', () => {
     }).not.toThrow();
   });
 
-  it('rejects when amqplib throws because the channel is closing', async () => {
+  it('rejects with BROKER_UNCONFIRMED when the channel closes after the write, before the confirm', async () => {
+    const { channel, send } = setup();
+    const pending = send('m1');
+    channel.published[0]!.confirm(new Error('channel closed'));
+    await expect(pending).rejects.toMatchObject({ code: 'BROKER_UNCONFIRMED', retryable: false });
+  });
+
+  it('rejects with BROKER_UNAVAILABLE when the channel closed because the exchange does not exist', async () => {
+    const { channel, send } = setup();
+    const pending = send('m1');
+    const refused = Object.assign(
+      new Error(
+        "Channel closed by server: 404 (NOT-FOUND) with message \"NOT_FOUND - no exchange 'x' in vhost '/'\"",
+      ),
+      { code: 404 },
+    );
+    channel.emit('error', refused);
+    channel.emit('close');
+    channel.published[0]!.confirm(new Error('channel closed'));
+    await expect(pending).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE', retryable: true });
+  });
+
+  it('rejects with BROKER_UNAVAILABLE when amqplib throws because the channel is closing', async () => {
     const { channel, send } = setup();
     channel.failWith = new Error('Channel closed');
     await expect(send('m1')).rejects.toMatchObject({

@@ -14,6 +14,7 @@ describe('topologyNames', () => {
       commandsExchange: 'ocs3.commands',
       workQueue: 'ocs3.work',
       deadLetterExchange: 'ocs3.dead',
+      deadLetterQueue: 'ocs3.dead-letters',
       parkingQueue: 'ocs3.parked',
       opencastJobsQueue: 'ocs3.opencast-jobs',
       eventsExchange: 'ocs3.events',

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { JobReply } from '../../../src/contract/reply.js';
+import { AppError } from '../../../src/errors.js';
 import { buildEvent, type OutgoingEvent } from '../../../src/contract/event.js';
 import type { MessageProperties } from '../../../src/contract/properties.js';
 import { brokerPublishers } from '../../../src/worker/publishers.js';
@@ -73,5 +75,26 @@ describe('brokerPublishers', () => {
         props: { messageId: '7:RUNNING', correlationId: 'corr-7', type: 'job-reply' },
       },
     ]);
+  });
+});
+
+describe('brokerPublishers and unconfirmed publishes', () => {
+  it('turn an unconfirmed event or reply into a retryable error (sending again is safe)', async () => {
+    const unconfirmed = () => Promise.reject(new AppError('BROKER_UNCONFIRMED', 'no confirm'));
+    const publishers = brokerPublishers({ publishEvent: unconfirmed, sendReply: unconfirmed });
+    await expect(publishers.publishEvent(outgoing)).rejects.toMatchObject({
+      code: 'BROKER_UNCONFIRMED',
+      retryable: true,
+    });
+    const reply: JobReply = {
+      version: 1,
+      jobId: '7',
+      status: 'RUNNING',
+      time: '2024-10-01T09:00:00.000Z',
+    };
+    await expect(publishers.sendReply('q', '7', reply)).rejects.toMatchObject({
+      code: 'BROKER_UNCONFIRMED',
+      retryable: true,
+    });
   });
 });
