@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { connectBroker } from './compose/broker.js';
 import { Closers } from './compose/closers.js';
 import { buildDistributionDeps } from './compose/distribution.js';
+import { apiJobStore, buildSharedJobStore } from './compose/job-store.js';
 import { startApi } from './compose/api.js';
 import { startOps } from './compose/ops.js';
 import { cached, readiness } from './compose/readiness.js';
@@ -34,11 +35,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const storage = await buildStorage(config, logger, closers);
     const distribution = buildDistributionDeps(config, storage, logger);
+    const sharedJobs = buildSharedJobStore(config, logger, closers);
     const broker = await connectBroker(config, logger, closers);
     const metrics = createMetrics();
-    const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets));
-    if (config.runsWorker) await startWorker(config, logger, broker, distribution, metrics);
-    const parts = { broker, distribution, readiness: checkReady, metrics };
+    const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets, sharedJobs));
+    if (config.runsWorker) {
+      await startWorker(config, logger, broker, distribution, metrics, closers, sharedJobs);
+    }
+    const jobStore = apiJobStore(config, sharedJobs);
+    const parts = { broker, distribution, readiness: checkReady, metrics, jobStore };
     const url = config.runsApi
       ? await startApi(config, logger, parts, closers)
       : await startOps(config, logger, parts, closers);

@@ -15,6 +15,7 @@ export async function connectBroker(
     prefix: config.amqp.prefix,
     deliveryLimit: config.amqp.deliveryLimit,
     maxBodyBytes: maxCommandBytes(config.maxBodyBytes),
+    replyQueueExpiresMs: config.amqp.replyQueueExpiresMs,
     logger,
   });
   closers.push(() => broker.close({ graceMs: config.shutdownGraceMs }));
