@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import { AppError } from '../errors.js';
 import type { Job } from '../opencast/model.js';
@@ -31,7 +32,9 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1
 `;
 
-const MAX_UPDATE_ATTEMPTS = 10;
+// Writers of one job are few (its API process and its worker); a conflict is rare, and a
+// short random pause lets the other writer finish.
+const MAX_UPDATE_ATTEMPTS = 25;
 
 /**
  * Jobs in Redis, shared by every API process and worker that names the same REDIS_URL and
@@ -102,6 +105,7 @@ export class RedisJobStore implements JobStore {
       );
       if (result === 1) return written;
       if (result === -1) return undefined;
+      await sleep(Math.random() * 5 * (attempt + 1));
     }
     throw new AppError(
       'JOB_STORE_UNAVAILABLE',
