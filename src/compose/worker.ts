@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { maxCommandBytes } from '../contract/body-limit.js';
 import type { OutgoingEvent } from '../contract/event.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
+import { withRetry, type RetryPolicy } from '../distribution/retry.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { jobAfterReply } from '../jobs/job-transition.js';
 import type { Broker } from '../messaging/broker.js';
@@ -10,6 +11,9 @@ import type { Metrics } from '../metrics.js';
 import { processCommand, type WorkerDeps } from '../worker/process-command.js';
 import { brokerPublishers } from '../worker/publishers.js';
 import type { Closers } from './closers.js';
+
+// A few seconds: rides out a Redis failover or reconnect without holding the command long.
+const STORE_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 2000 };
 
 /**
  * Starts the worker role: consumes commands and counts what it did. With a shared job
@@ -39,11 +43,12 @@ export async function startWorker(
       : async (replyTo, correlationId, reply) => {
           // Only records an API created are updated: the store is not this job's only
           // channel, so a store that fails costs a log line, never the command.
-          await jobStore
-            .update(reply.jobId, (current) => jobAfterReply(current, reply))
-            .catch((err: unknown) => {
-              logger.warn({ err, jobId: reply.jobId }, 'could not record the job status');
-            });
+          await withRetry(
+            () => jobStore.update(reply.jobId, (current) => jobAfterReply(current, reply)),
+            STORE_RETRY,
+          ).catch((err: unknown) => {
+            logger.warn({ err, jobId: reply.jobId }, 'could not record the job status');
+          });
           await publishers.sendReply(replyTo, correlationId, reply);
         };
   const deps: WorkerDeps = {

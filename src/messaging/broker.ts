@@ -95,6 +95,11 @@ export class Broker {
     return broker;
   }
 
+  /** The name of this process's reply queue once opened (for operators and tests). */
+  get replyQueue(): string | undefined {
+    return this.#reply?.name;
+  }
+
   /** Whether a connection is up and its publish channel open (for readiness checks). */
   isConnected(): boolean {
     return !this.#closed && this.#connection.publisher !== undefined;
