@@ -66,7 +66,12 @@ export async function startApi(
     },
     syncTimeoutMs: config.syncTimeoutMs,
     defaultOrganization: config.defaultOrganization,
-    readiness: parts.readiness,
+    // Not ready while shutting down, so that load balancers send new requests elsewhere.
+    readiness: async () => {
+      if (!jobs.closed) return parts.readiness();
+      const { checks } = await parts.readiness();
+      return { ready: false, checks: { ...checks, shutdown: 'shutting down' } };
+    },
     metrics: parts.metrics,
     maxBodyBytes: config.maxBodyBytes,
     logger,

@@ -97,6 +97,11 @@ export class JobService {
     return done;
   }
 
+  /** Whether {@link close} was called: new requests are refused. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /**
    * Refuses new requests with 503 (SHUTTING_DOWN); requests already waiting keep waiting.
    * The first step of a shutdown, followed by {@link drain}.

@@ -51,6 +51,7 @@ describe('shutdown with sync callers waiting', () => {
     const late = await distributeSync(live, 'late', catalogPackage(live, 'late-mp', 'x.xml'), 'c1');
     expect(late.status).toBe(503);
     expect(await late.text()).toContain('SHUTTING_DOWN');
+    expect((await fetch(`${live.url}/ready`)).status).toBe(503);
 
     held.release();
     const res = await pending;
