@@ -9,7 +9,7 @@ const CORE = 'The pure core (opencast/, distribution/, contract/, digest/)';
 const amqplib = { regex: '^amqplib(/.*)?$', message: 'amqplib belongs in src/messaging/.' };
 const awsSdk = { regex: '^@aws-sdk/', message: '@aws-sdk belongs in src/storage/.' };
 const frameworks = {
-  regex: '^(hono|@hono/.+|pino|prom-client|s3rver)(/.*)?$',
+  regex: '^(hono|@hono/.+|@redis/.+|pino|prom-client|s3rver)(/.*)?$',
   message: `${CORE} uses no framework or I/O library; define a port and let an adapter implement it.`,
 };
 const nodeIo = {

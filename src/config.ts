@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { maxCommandBytes } from './contract/body-limit.js';
 import { MAX_MESSAGE_BYTES, amqpUrlProblem } from './messaging/broker-options.js';
 import { AMQP_PREFIX_PATTERN, AMQP_PREFIX_RULE, MAX_DELIVERY_LIMIT } from './messaging/topology.js';
+import { JOB_STORE_DEFAULTS } from './jobs/job-store.js';
 import { cfgKeyFor, envFromOpencastCfg } from './opencast-cfg.js';
 import { DEFAULT_XML_LIMITS, XML_LIMIT_RANGE } from './opencast/xml-limits.js';
 import {
@@ -185,6 +186,19 @@ const envSchema = z.object({
   OPENCAST_CLUSTER_SOURCES: bool(true),
   JOB_LOAD_DISTRIBUTE: z.coerce.number().min(0).max(1000).optional(),
   JOB_LOAD_RETRACT: z.coerce.number().min(0).max(1000).optional(),
+
+  /** Shared, durable job status (issue 8 item 13): unset keeps jobs in the API's memory. */
+  REDIS_URL: optionalText.pipe(
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{0,100}$/, 'may hold letters, digits, _ . : - (at most 100)')
+    .optional(),
+  JOB_TTL_SECONDS: int(JOB_STORE_DEFAULTS.ttlSeconds, 60, 366 * 24 * 3600),
+  JOB_MAX_BYTES: int(JOB_STORE_DEFAULTS.maxJobBytes, 4096, 512 * MiB),
+  // Longer than the broker's longest reconnect delay (10 s), or a reconnect loses replies.
+  REPLY_QUEUE_EXPIRES_MS: int(600_000, 10_001, 24 * 3_600_000),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -375,6 +389,14 @@ function buildConfig(
       deliveryLimit: env.AMQP_DELIVERY_LIMIT,
       concurrency: env.WORKER_CONCURRENCY,
       confirmTimeoutMs: env.AMQP_CONFIRM_TIMEOUT_MS,
+      replyQueueExpiresMs: env.REPLY_QUEUE_EXPIRES_MS,
+    },
+    /** Where job status lives: Redis when `redisUrl` is set, else the API's memory. */
+    jobStore: {
+      redisUrl: env.REDIS_URL,
+      keyPrefix: env.REDIS_KEY_PREFIX ?? `${env.AMQP_PREFIX}:`,
+      ttlSeconds: env.JOB_TTL_SECONDS,
+      maxJobBytes: env.JOB_MAX_BYTES,
     },
     s3: {
       /** No endpoint and no base URL: serve the embedded store. */

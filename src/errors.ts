@@ -63,6 +63,8 @@ export const errorCodes = {
   REGISTRY_REJECTED: { retryable: false },
   /** A job update kept failing after re-reading the job (a version conflict that did not pass). */
   REGISTRY_CONFLICT: { retryable: false },
+  /** The job store (Redis) cannot be reached or did not answer in time. */
+  JOB_STORE_UNAVAILABLE: { retryable: true },
   /** A bug or an unexpected condition. */
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;

@@ -8,6 +8,7 @@ import { connectBroker } from './compose/broker.js';
 import { logOpencastCfg } from './compose/cfg-report.js';
 import { Closers } from './compose/closers.js';
 import { buildDistributionDeps } from './compose/distribution.js';
+import { apiJobStore, buildSharedJobStore } from './compose/job-store.js';
 import { startApi } from './compose/api.js';
 import { startOps } from './compose/ops.js';
 import { opencastReports, startOpencastJobs } from './compose/opencast-jobs.js';
@@ -45,15 +46,26 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const storage = await buildStorage(config, logger, closers);
     const distribution = buildDistributionDeps(config, storage, logger);
     const opencast = buildOpencastCluster(config, logger);
+    const sharedJobs = buildSharedJobStore(config, logger, closers);
     const broker = await connectBroker(config, logger, closers);
     const metrics = createMetrics();
-    const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets));
+    const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets, sharedJobs));
     if (opencast !== undefined) await startOpencastJobs(opencast, logger, broker);
     if (config.runsWorker) {
       const reports = opencast === undefined ? {} : opencastReports(broker);
-      await startWorker(config, logger, broker, distribution, metrics, reports);
+      await startWorker(
+        config,
+        logger,
+        broker,
+        distribution,
+        metrics,
+        closers,
+        sharedJobs,
+        reports,
+      );
     }
-    const parts = { broker, distribution, readiness: checkReady, metrics, opencast };
+    const jobStore = apiJobStore(config, sharedJobs);
+    const parts = { broker, distribution, readiness: checkReady, metrics, jobStore, opencast };
     const url = config.runsApi
       ? await startApi(config, logger, parts, closers)
       : await startOps(config, logger, parts, closers);

@@ -8,7 +8,7 @@ import { validateRequest } from '../distribution/validate.js';
 import { createApp } from '../http/app.js';
 import type { Readiness } from '../http/health-routes.js';
 import { JobService } from '../jobs/job-service.js';
-import { MemoryJobStore } from '../jobs/job-store.js';
+import type { JobStore } from '../jobs/job-store.js';
 import type { Broker } from '../messaging/broker.js';
 import type { Metrics } from '../metrics.js';
 import type { Closers } from './closers.js';
@@ -23,6 +23,8 @@ export interface ApiParts {
   readonly metrics: Metrics;
   /** Opencast mode's registry parts; undefined: standalone. */
   readonly opencast?: OpencastJobs | undefined;
+  /** Where the API keeps its jobs (shared with workers when it is Redis). */
+  readonly jobStore: JobStore;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function startApi(
 ): Promise<string> {
   const { broker } = parts;
   const jobs = new JobService({
-    store: new MemoryJobStore(),
+    store: parts.jobStore,
     send: ({ routingKey, body, properties }) => broker.publishCommand(routingKey, body, properties),
     replyTo: () => replyQueue,
     newJobId: createJobIdGenerator(),
@@ -45,12 +47,20 @@ export async function startApi(
     jobUrl: (id) => `${config.http.publicUrl}/jobs/${id}`,
     jobLoad: config.jobLoad,
     maxWaiters: config.maxSyncWaiters,
+    onStoreError: (err, jobId) => {
+      logger.warn({ err, jobId }, 'job store failed; the caller is answered from the reply');
+    },
   });
-  const replyQueue = await broker.openReplyQueue((delivery) => {
-    const reply = decodeReply(delivery.body);
-    if (reply === undefined) logger.warn('ignored a malformed reply');
-    else jobs.applyReply(reply);
-  });
+  const replyQueue = await broker.openReplyQueue(
+    (delivery) => {
+      const reply = decodeReply(delivery.body);
+      if (reply === undefined) logger.warn('ignored a malformed reply');
+      else void jobs.applyReply(reply);
+    },
+    // Back after an outage: replies sent while the queue had expired are lost, but a
+    // worker with the shared store wrote the outcome there.
+    () => void jobs.recheckWaiters(),
+  );
 
   const { users, secret, allowBasic } = config.auth;
   const validate = (request: CommandRequest) => {
@@ -68,7 +78,12 @@ export async function startApi(
       : opencastRoutesDeps(config, logger, broker, parts.opencast, validate)),
     syncTimeoutMs: config.syncTimeoutMs,
     defaultOrganization: config.defaultOrganization,
-    readiness: parts.readiness,
+    // Not ready while shutting down, so that load balancers send new requests elsewhere.
+    readiness: async () => {
+      if (!jobs.closed) return parts.readiness();
+      const { checks } = await parts.readiness();
+      return { ready: false, checks: { ...checks, shutdown: 'shutting down' } };
+    },
     metrics: parts.metrics,
     maxBodyBytes: config.maxBodyBytes,
     logger,
@@ -80,12 +95,14 @@ export async function startApi(
     );
   }
   const server = await listen(app.fetch, config.http.host, config.http.port);
-  // Closers run in reverse: first answer waiting sync requests with 503 and stop
-  // accepting, then (registered earlier) drain the worker and close the broker.
-  closers.push(() => closeServer(server, 5000));
-  closers.push(() => {
-    jobs.close();
-    return Promise.resolve();
+  // Closers run in reverse, so this one runs first: new requests get 503 at once, waiting
+  // sync callers keep their connections and get their answer if it comes within the grace
+  // (the worker, stopped from taking new commands, finishes its running ones meanwhile);
+  // those still waiting then get 504 saying the job goes on. Only then does the server
+  // close, and the broker after it.
+  closers.push(async () => {
+    await jobs.drain(config.shutdownGraceMs);
+    await closeServer(server, 2000);
   });
   closers.push(() => {
     closing = true;

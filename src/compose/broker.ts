@@ -18,6 +18,7 @@ export async function connectBroker(
     maxBodyBytes: maxCommandBytes(config.maxBodyBytes),
     // Opencast mode: the durable queue of job status reports for the registry.
     opencastJobs: config.opencast !== undefined,
+    replyQueueExpiresMs: config.amqp.replyQueueExpiresMs,
     logger,
   });
   closers.push(() => broker.close({ graceMs: config.shutdownGraceMs }));

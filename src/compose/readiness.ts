@@ -1,4 +1,5 @@
 import type { Readiness } from '../http/health-routes.js';
+import type { JobStore } from '../jobs/job-store.js';
 import type { Broker } from '../messaging/broker.js';
 
 /** Remembers a result for `ms`, so frequent probes do not each reach S3. */
@@ -11,15 +12,24 @@ export function cached<T>(ms: number, compute: () => Promise<T>): () => Promise<
   };
 }
 
-/** Ready when the broker is connected and the storage check passes. */
-export async function readiness(broker: Broker, storage: () => Promise<void>): Promise<Readiness> {
+/** Ready when the broker is connected and the storage (and job store) checks pass. */
+export async function readiness(
+  broker: Broker,
+  storage: () => Promise<void>,
+  jobStore?: JobStore,
+): Promise<Readiness> {
   const checks: Record<string, string> = {};
   checks.broker = broker.isConnected() ? 'ok' : 'disconnected';
-  try {
-    await storage();
-    checks.storage = 'ok';
-  } catch (error) {
-    checks.storage = error instanceof Error ? error.message : String(error);
-  }
+  checks.storage = await outcome(storage);
+  if (jobStore !== undefined) checks.jobStore = await outcome(() => jobStore.check());
   return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+}
+
+async function outcome(check: () => Promise<void>): Promise<string> {
+  try {
+    await check();
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

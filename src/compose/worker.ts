@@ -3,6 +3,9 @@ import type { Config } from '../config.js';
 import { maxCommandBytes } from '../contract/body-limit.js';
 import type { OutgoingEvent } from '../contract/event.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
+import { withRetry, type RetryPolicy } from '../distribution/retry.js';
+import type { JobStore } from '../jobs/job-store.js';
+import { jobAfterReply } from '../jobs/job-transition.js';
 import type { Broker } from '../messaging/broker.js';
 import type { Metrics } from '../metrics.js';
 import type { ErrorInfo } from '../errors.js';
@@ -11,25 +14,52 @@ import { handleDeadLetter, parkedMessage } from '../worker/dead-letters.js';
 import { OutcomeLedger } from '../worker/outcome-ledger.js';
 import { processCommand, type WorkerDeps } from '../worker/process-command.js';
 import { brokerPublishers } from '../worker/publishers.js';
+import type { Closers } from './closers.js';
 
-/** Starts the worker role: consumes commands and counts what it did. */
+// A few seconds: rides out a Redis failover or reconnect without holding the command long.
+const STORE_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 2000 };
+
+/**
+ * Starts the worker role: consumes commands and counts what it did. With a shared job
+ * store, it writes each job's status there before replying, so the outcome outlives a
+ * reply queue that is gone. On shutdown it stops taking commands at once and lets running
+ * ones finish within the grace.
+ */
 export async function startWorker(
   config: Config,
   logger: Logger,
   broker: Broker,
   distribution: DistributionDeps,
   metrics: Metrics,
+  closers: Closers,
+  jobStore?: JobStore,
   extra: Partial<Pick<WorkerDeps, 'reportOpencastJob'>> = {},
 ): Promise<void> {
+  const publishers = brokerPublishers(broker, (outgoing) => {
+    metrics.eventPublished(
+      outgoing.routingKey,
+      outgoing.event.data.durationMs,
+      writtenBytes(outgoing),
+    );
+  });
+  const sendReply: WorkerDeps['sendReply'] =
+    jobStore === undefined
+      ? publishers.sendReply
+      : async (replyTo, correlationId, reply) => {
+          // Only records an API created are updated: the store is not this job's only
+          // channel, so a store that fails costs a log line, never the command.
+          await withRetry(
+            () => jobStore.update(reply.jobId, (current) => jobAfterReply(current, reply)),
+            STORE_RETRY,
+          ).catch((err: unknown) => {
+            logger.warn({ err, jobId: reply.jobId }, 'could not record the job status');
+          });
+          await publishers.sendReply(replyTo, correlationId, reply);
+        };
   const deps: WorkerDeps = {
     distribution,
-    ...brokerPublishers(broker, (outgoing) => {
-      metrics.eventPublished(
-        outgoing.routingKey,
-        outgoing.event.data.durationMs,
-        writtenBytes(outgoing),
-      );
-    }),
+    publishEvent: publishers.publishEvent,
+    sendReply,
     maxCommandBytes: maxCommandBytes(config.maxBodyBytes),
     clock: () => new Date(),
     logger,
@@ -40,7 +70,7 @@ export async function startWorker(
     const { body, properties } = parkedMessage(delivery, error);
     await broker.park(body, properties);
   };
-  await broker.consumeCommands({
+  const consumer = await broker.consumeCommands({
     prefetch: config.amqp.concurrency,
     handler: async (delivery, signal) => {
       try {
@@ -80,6 +110,15 @@ export async function startWorker(
         signal,
       ),
   });
+  let draining: Promise<void> | undefined;
+  const drain = (): Promise<void> =>
+    (draining ??= consumer.cancel({ graceMs: config.shutdownGraceMs }));
+  closers.atStart(() => {
+    drain().catch((err: unknown) => {
+      logger.error({ err }, 'error stopping the command consumer');
+    });
+  });
+  closers.push(drain);
   logger.info({ concurrency: config.amqp.concurrency }, 'worker consuming commands');
 }
 

@@ -10,14 +10,14 @@ import { jobToJson, serializeJob } from '../opencast/job-xml.js';
  */
 export function jobRoutes(jobs: JobService): Hono {
   const app = new Hono();
-  app.get('/:id', (c) => {
+  app.get('/:id', async (c) => {
     const param = c.req.param('id');
     const match = /^(.*?)(?:\.(xml|json))?$/.exec(param);
     const id = match?.[1] ?? param;
     if (!jobIdSchema.safeParse(id).success) {
       throw new AppError('INVALID_INPUT', `'${id.slice(0, 40)}' is not a job id`);
     }
-    const job = jobs.get(id);
+    const job = await jobs.get(id);
     if (job === undefined) throw new AppError('JOB_NOT_FOUND', `No job ${id} is known here`);
     const wantsJson =
       match?.[2] === 'json' ||

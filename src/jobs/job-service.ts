@@ -9,6 +9,7 @@ import { encodeCommand, type EncodedCommand } from '../contract/command-codec.js
 import type { JobReply } from '../contract/reply.js';
 import type { Job } from '../opencast/model.js';
 import type { JobStore } from './job-store.js';
+import { isTerminal, jobAfterReply } from './job-transition.js';
 
 /** Opencast's job type of this service (docs/opencast-wire-spec.md §4.1). */
 export const JOB_TYPE = 'org.opencastproject.distribution.aws.s3';
@@ -34,6 +35,8 @@ export interface JobServiceDeps {
   readonly jobLoad: number;
   /** Sync requests waiting at once; more are refused with 503 (OVERLOADED). */
   readonly maxWaiters?: number | undefined;
+  /** Told when a store write or read fails where the request still gets its answer. */
+  readonly onStoreError?: ((error: unknown, jobId: string) => void) | undefined;
 }
 
 /** A job in a terminal state, with the worker's error when it failed. */
@@ -48,12 +51,21 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
+/** Answered to a sync caller still waiting when shutdown's grace ends: its job goes on. */
+function stoppedWaiting(id: string): AppError {
+  return new AppError(
+    'REPLY_TIMEOUT',
+    `Job ${id} did not finish before this API process stopped; it goes on, see /jobs/${id}`,
+  );
+}
+
 /**
  * Turns requests into commands and keeps Opencast-style job records of them, updated from
  * the workers' replies. Sync callers wait for a job's terminal reply.
  */
 export class JobService {
   readonly #waiters = new Map<string, Waiter>();
+  #idle: (() => void)[] = [];
   #closed = false;
 
   constructor(private readonly deps: JobServiceDeps) {}
@@ -85,14 +97,51 @@ export class JobService {
     return done;
   }
 
-  /** Refuses new requests and fails every waiting sync request with 503 (shutdown). */
+  /** Whether {@link close} was called: new requests are refused. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Refuses new requests with 503 (SHUTTING_DOWN); requests already waiting keep waiting.
+   * The first step of a shutdown, followed by {@link drain}.
+   */
   close(): void {
     this.#closed = true;
+  }
+
+  /**
+   * Waits until no sync request waits any more, at most `graceMs`. Those still waiting then
+   * (after one last look at the store) get 504 (REPLY_TIMEOUT) saying that their job goes
+   * on: the command is in the queue or running, so "retry" would run it twice.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.close();
+    if (this.#waiters.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#idle.push(resolve)),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.recheckWaiters();
     for (const id of [...this.#waiters.keys()]) {
       const waiter = this.#waiters.get(id);
       this.#cancelWait(id);
-      waiter?.reject(shuttingDown());
+      waiter?.reject(stoppedWaiting(id));
     }
+  }
+
+  /**
+   * Answers every waiting request whose job the store shows finished. Called after the
+   * reply queue came back from a broker outage: a worker that finished meanwhile wrote the
+   * outcome to a shared store even when its reply found no queue.
+   */
+  async recheckWaiters(): Promise<void> {
+    await Promise.all([...this.#waiters.keys()].map((id) => this.#answerFromStore(id)));
   }
 
   async #submit(id: string, request: JobRequest): Promise<Job> {
@@ -117,74 +166,83 @@ export class JobService {
       dispatchable: true,
       jobLoad: this.deps.jobLoad,
     };
-    this.deps.store.put(job);
+    // Stored before publishing: a store that cannot take the record refuses the request
+    // while nothing has happened yet.
+    await this.deps.store.put(job);
     try {
       await this.deps.send(encodeCommand(command, this.deps.replyTo()));
     } catch (error) {
       // Written but not confirmed: the command may run, so "retry" would run it twice. The
       // job stays QUEUED and goes on; its record and a sync caller follow the worker's reply.
       if (isAppError(error) && error.code === 'BROKER_UNCONFIRMED') return job;
-      this.update(id, (current) => ({ ...current, status: 'FAILED' }));
+      await this.deps.store
+        .update(id, (current) => (isTerminal(current) ? current : { ...current, status: 'FAILED' }))
+        .catch((storeError: unknown) => this.deps.onStoreError?.(storeError, id));
       throw error;
     }
     return job;
   }
 
-  get(id: string): Job | undefined {
+  get(id: string): Promise<Job | undefined> {
     return this.deps.store.get(id);
   }
 
-  /** Applies a worker's reply to the job it concerns; unknown jobs are ignored. */
-  applyReply(reply: JobReply): void {
-    const now = new Date(reply.time);
-    const job = this.update(reply.jobId, (current) => {
-      if (isTerminal(current)) return current;
-      if (reply.status === 'RUNNING') {
-        const created = current.dateCreated?.getTime() ?? now.getTime();
-        return {
-          ...current,
-          status: 'RUNNING',
-          dateStarted: now,
-          queueTime: Math.max(0, now.getTime() - created),
-        };
-      }
-      const started = current.dateStarted?.getTime() ?? now.getTime();
-      return {
-        ...current,
-        status: reply.status,
-        dateStarted: current.dateStarted ?? now,
-        dateCompleted: now,
-        runTime: Math.max(0, now.getTime() - started),
-        payload: reply.payload,
-      };
-    });
-    const terminal = reply.status !== 'RUNNING';
-    const waiter = this.#waiters.get(reply.jobId);
-    if (waiter !== undefined && terminal && (job === undefined || isTerminal(job))) {
-      this.#cancelWait(reply.jobId);
-      // The record may have been evicted from a full store; the reply alone still answers.
-      waiter.resolve({ job: job ?? jobFromReply(reply), error: reply.error });
+  /**
+   * Applies a worker's reply to the job it concerns; unknown jobs are ignored. Never
+   * rejects: a store that fails is reported, and a waiting request is still answered.
+   */
+  async applyReply(reply: JobReply): Promise<void> {
+    let job: Job | undefined;
+    try {
+      job = await this.deps.store.update(reply.jobId, (current) => jobAfterReply(current, reply));
+    } catch (error) {
+      this.deps.onStoreError?.(error, reply.jobId);
     }
+    if (reply.status === 'RUNNING') return;
+    const waiter = this.#waiters.get(reply.jobId);
+    if (waiter === undefined) return;
+    this.#cancelWait(reply.jobId);
+    // The record may have been evicted or the store be down; the reply alone still answers.
+    const answer = job !== undefined && isTerminal(job) ? job : jobFromReply(reply);
+    waiter.resolve({ job: answer, error: reply.error });
   }
 
-  private update(id: string, change: (job: Job) => Job): Job | undefined {
-    const current = this.deps.store.get(id);
-    if (current === undefined) return undefined;
-    const next = change(current);
-    if (next !== current) this.deps.store.put({ ...next, version: current.version + 1 });
-    return this.deps.store.get(id);
+  /** Answers a waiting request from the store when its job ended there; true if it did. */
+  async #answerFromStore(id: string): Promise<boolean> {
+    let job: Job | undefined;
+    try {
+      job = await this.deps.store.get(id);
+    } catch (error) {
+      this.deps.onStoreError?.(error, id);
+      return false;
+    }
+    if (job === undefined || !isTerminal(job)) return false;
+    const waiter = this.#waiters.get(id);
+    if (waiter === undefined) return true;
+    this.#cancelWait(id);
+    // The record keeps no error code; a failed job is told as such.
+    const error =
+      job.status === 'FINISHED'
+        ? undefined
+        : { code: 'INTERNAL' as const, message: `Job ${id} ${job.status}`, retryable: false };
+    waiter.resolve({ job, error });
+    return true;
   }
 
   #wait(id: string, timeoutMs: number): Promise<CompletedJob> {
     return new Promise<CompletedJob>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#cancelWait(id);
-        reject(
-          new AppError(
-            'REPLY_TIMEOUT',
-            `Job ${id} did not finish within ${timeoutMs} ms; it goes on, see /jobs/${id}`,
-          ),
-        );
+        // One last look: a reply lost with an expired reply queue may be in the store.
+        void this.#answerFromStore(id).then((answered) => {
+          if (answered || !this.#waiters.has(id)) return;
+          this.#cancelWait(id);
+          reject(
+            new AppError(
+              'REPLY_TIMEOUT',
+              `Job ${id} did not finish within ${timeoutMs} ms; it goes on, see /jobs/${id}`,
+            ),
+          );
+        });
       }, timeoutMs);
       this.#waiters.set(id, { resolve, reject, timer });
     });
@@ -195,6 +253,9 @@ export class JobService {
     const waiter = this.#waiters.get(id);
     if (waiter !== undefined) clearTimeout(waiter.timer);
     this.#waiters.delete(id);
+    if (this.#waiters.size === 0) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
   }
 }
 
@@ -219,13 +280,4 @@ function jobArgs(command: Command): string[] {
   return command.type === 'distribute'
     ? [command.channelId, command.mediapackage, ids, String(command.checkAvailability)]
     : [command.channelId, command.mediapackage, ids];
-}
-
-function isTerminal(job: Job): boolean {
-  return (
-    job.status === 'FINISHED' ||
-    job.status === 'FAILED' ||
-    job.status === 'DELETED' ||
-    job.status === 'CANCELLED'
-  );
 }

@@ -96,6 +96,11 @@ export class Broker {
     return broker;
   }
 
+  /** The name of this process's reply queue once opened (for operators and tests). */
+  get replyQueue(): string | undefined {
+    return this.#reply?.name;
+  }
+
   /** Whether a connection is up and its publish channel open (for readiness checks). */
   isConnected(): boolean {
     return !this.#closed && this.#connection.publisher !== undefined;
@@ -255,15 +260,20 @@ export class Broker {
    * `replyQueueDeclaration`) and consumes it on a channel of its own. The queue outlives
    * channel and connection loss (replies wait in it) and is declared again under the same
    * name; `close()` deletes it, and `x-expires` does if the process dies. Resolves with the
-   * name to put in `replyTo`. One per broker.
+   * name to put in `replyTo`. One per broker. `onReattached` runs each time it is consumed
+   * again after a loss (a queue that expired meanwhile lost the replies sent to it).
    */
-  async openReplyQueue(onMessage: (delivery: Delivery) => void): Promise<string> {
+  async openReplyQueue(
+    onMessage: (delivery: Delivery) => void,
+    onReattached?: () => void,
+  ): Promise<string> {
     if (this.#closing) throw unavailable('the broker is closed');
     if (this.#reply) throw new AppError('INTERNAL', 'the reply queue is already open');
     const reply = new ReplyQueue({
       name: replyQueueName(this.#options.prefix),
       expiresMs: this.#options.replyQueueExpiresMs,
       onMessage,
+      onReattached,
       logger: this.#options.logger,
       onBrokerCancel: (channel: Channel) => {
         this.#connection.recycle(channel);

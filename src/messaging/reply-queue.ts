@@ -41,6 +41,11 @@ export interface ReplyQueueOptions {
   readonly logger: MessagingLogger;
   /** Called when the broker cancels the consumer (the queue was deleted). */
   readonly onBrokerCancel: (channel: Channel) => void;
+  /**
+   * Called each time the queue is consumed again after a channel or connection loss:
+   * replies sent meanwhile may be lost when the queue expired, so the owner looks again.
+   */
+  readonly onReattached?: (() => void) | undefined;
 }
 
 /**
@@ -55,6 +60,7 @@ export class ReplyQueue {
   #channel: Channel | undefined;
   #ready: Promise<void> | undefined;
   #deleted = false;
+  #attached = 0;
 
   constructor(options: ReplyQueueOptions) {
     this.name = options.name;
@@ -76,6 +82,8 @@ export class ReplyQueue {
         },
         { noAck: false },
       );
+      this.#attached += 1;
+      if (this.#attached > 1) this.#options.onReattached?.();
     })();
     return this.#ready;
   }

@@ -32,6 +32,8 @@ export interface HeldRequest {
   readonly arrived: Promise<void>;
   /** Answers the held request with 404, a permanent source failure. */
   fail(): void;
+  /** Answers the held request with its body. */
+  release(): void;
 }
 
 /** Starts a source server on a free port. Unknown names answer 404. */
@@ -97,6 +99,11 @@ export async function startSourceServer(): Promise<SourceServer> {
       return {
         arrived: arrived.then(() => undefined),
         fail: () => void arrived.then((res) => res.writeHead(404).end()),
+        release: () =>
+          void arrived.then((res) => {
+            const held = files.get(name) ?? Buffer.alloc(0);
+            res.writeHead(200, { 'Content-Length': held.length }).end(held);
+          }),
       };
     },
     hits,

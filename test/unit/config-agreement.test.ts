@@ -29,6 +29,7 @@ function brokerOptionsOf(env: Record<string, string>) {
       url: config.amqp.url,
       prefix: config.amqp.prefix,
       deliveryLimit: config.amqp.deliveryLimit,
+      replyQueueExpiresMs: config.amqp.replyQueueExpiresMs,
       // As service.ts sizes it.
       maxBodyBytes: config.maxBodyBytes * 2 + 64 * 1024,
       logger,
@@ -153,5 +154,14 @@ describe('S3_PART_SIZE_MB / S3_UPLOAD_QUEUE_SIZE and the object store agree', ()
       assertUploadOptions(Number(partMb) * 1024 * 1024, Number(queue));
     });
     expect(byConfig).toBe(byStore);
+  });
+});
+
+describe('REPLY_QUEUE_EXPIRES_MS and the broker agree', () => {
+  it.each(['10000', '10001', '86400000', '86400001'])('%s', (value) => {
+    const byConfig = accepted(() => loadConfig({ REPLY_QUEUE_EXPIRES_MS: value }));
+    const byBroker = accepted(() => brokerOptionsOf({ REPLY_QUEUE_EXPIRES_MS: value }));
+    expect(byConfig).toBe(Number(value) > 10_000 && Number(value) <= 86_400_000);
+    if (byConfig) expect(byBroker).toBe(true);
   });
 });

@@ -28,6 +28,11 @@ describe('loadConfig', () => {
     [{ SOURCE_AUTH_SCHEMES: 'ntlm' }, /SOURCE_AUTH_SCHEMES/],
     [{ AUTH_DIGEST_USER: 'u' }, /AUTH_DIGEST_PASSWORD/],
     [{ AMQP_PREFIX: '-x' }, /AMQP_PREFIX/],
+    [{ REDIS_URL: 'http://redis:6379' }, /REDIS_URL/],
+    [{ REDIS_KEY_PREFIX: 'a b' }, /REDIS_KEY_PREFIX/],
+    [{ JOB_TTL_SECONDS: '0' }, /JOB_TTL_SECONDS/],
+    [{ JOB_MAX_BYTES: '100' }, /JOB_MAX_BYTES/],
+    [{ REPLY_QUEUE_EXPIRES_MS: '5000' }, /REPLY_QUEUE_EXPIRES_MS/],
     [{ AUTH_DIGEST_USER: 'u', AUTH_DIGEST_PASSWORD: 'pässwort' }, /AUTH_DIGEST_PASSWORD/],
     [{ AUTH_DIGEST_SECRET: 'c2hvcnQ=' }, /AUTH_DIGEST_SECRET/],
     [{ S3_ENDPOINT: 'http://m:9000', DISTRIBUTION_BASE_URL: 'http://m:9000/b/' }, /S3_BUCKET/],
@@ -96,5 +101,19 @@ describe('AMQP heartbeat', () => {
     expect(loadConfig({ AMQP_URL: 'amqp://h?heartbeat=10' }).amqp.url).toBe(
       'amqp://h?heartbeat=10',
     );
+  });
+});
+
+describe('job store', () => {
+  it('keeps jobs in memory unless REDIS_URL is set, with keys under the AMQP prefix', () => {
+    expect(loadConfig({}).jobStore).toEqual({
+      redisUrl: undefined,
+      keyPrefix: 'ocs3:',
+      ttlSeconds: 604_800,
+      maxJobBytes: 32 * 1024 * 1024,
+    });
+    const shared = loadConfig({ REDIS_URL: 'redis://r:6379/2', AMQP_PREFIX: 'tenant' });
+    expect(shared.jobStore).toMatchObject({ redisUrl: 'redis://r:6379/2', keyPrefix: 'tenant:' });
+    expect(loadConfig({}).amqp.replyQueueExpiresMs).toBe(600_000);
   });
 });

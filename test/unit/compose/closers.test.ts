@@ -49,4 +49,21 @@ describe('Closers', () => {
     expect(closers.close()).toBe(first);
     expect(runs).toBe(1);
   });
+
+  it('start what is registered with atStart before the first ordered closer finishes', async () => {
+    const closers = new Closers(silent);
+    const ran: string[] = [];
+    closers.atStart(() => ran.push('worker stops taking commands'));
+    closers.push(() => {
+      ran.push('broker');
+      return Promise.resolve();
+    });
+    closers.push(async () => {
+      ran.push('api drains');
+      await Promise.resolve();
+      ran.push('api drained');
+    });
+    await closers.close();
+    expect(ran).toEqual(['worker stops taking commands', 'api drains', 'api drained', 'broker']);
+  });
 });

@@ -164,7 +164,7 @@ describe('POST /distribution/s3 (async distribute)', () => {
     const res = await app.request('/distribution/s3', form(distributeFields()));
     expect(res.status).toBe(503);
     expect(res.headers.get('Retry-After')).toBe('10');
-    expect(jobs.get('1000')?.status).toBe('FAILED');
+    expect((await jobs.get('1000'))?.status).toBe('FAILED');
   });
 });
 
@@ -267,13 +267,13 @@ describe('sync routes', () => {
     const { app } = harness({
       onSend: (command, jobs) => {
         setImmediate(() => {
-          jobs.applyReply({
+          void jobs.applyReply({
             version: 1,
             jobId: command.jobId,
             status: 'RUNNING',
             time: new Date().toISOString(),
           });
-          jobs.applyReply({
+          void jobs.applyReply({
             version: 1,
             jobId: command.jobId,
             status: 'FINISHED',
@@ -293,7 +293,7 @@ describe('sync routes', () => {
     const { app } = harness({
       onSend: (command, jobs) => {
         setImmediate(() => {
-          jobs.applyReply({
+          void jobs.applyReply({
             version: 1,
             jobId: command.jobId,
             status: 'FAILED',
@@ -312,7 +312,7 @@ describe('sync routes', () => {
     const { app, jobs } = harness({ syncTimeoutMs: 50 });
     const res = await app.request('/distribution/s3/distributesync', form(distributeFields()));
     expect(res.status).toBe(504);
-    expect(jobs.get('1000')?.status).toBe('QUEUED');
+    expect((await jobs.get('1000'))?.status).toBe('QUEUED');
   });
 });
 
@@ -320,13 +320,13 @@ describe('GET /jobs/{id}', () => {
   it('shows a job as XML, and as JSON on request', async () => {
     const { app, jobs } = harness();
     await app.request('/distribution/s3', form(distributeFields()));
-    jobs.applyReply({
+    await jobs.applyReply({
       version: 1,
       jobId: '1000',
       status: 'RUNNING',
       time: '2024-10-01T09:10:02.480Z',
     });
-    jobs.applyReply({
+    await jobs.applyReply({
       version: 1,
       jobId: '1000',
       status: 'FINISHED',

@@ -1,0 +1,41 @@
+import type { JobReply } from '../contract/reply.js';
+import type { Job } from '../opencast/model.js';
+
+/** Whether a job reached a state it never leaves. */
+export function isTerminal(job: Job): boolean {
+  return (
+    job.status === 'FINISHED' ||
+    job.status === 'FAILED' ||
+    job.status === 'DELETED' ||
+    job.status === 'CANCELLED'
+  );
+}
+
+/**
+ * The job after a worker's reply: RUNNING sets the start, FINISHED and FAILED end it with
+ * the payload. A terminal job stays as it is (returned unchanged), so replies applied twice
+ * or out of order, by the API and by the worker, agree.
+ */
+export function jobAfterReply(current: Job, reply: JobReply): Job {
+  if (isTerminal(current)) return current;
+  const now = new Date(reply.time);
+  if (reply.status === 'RUNNING') {
+    if (current.status === 'RUNNING') return current;
+    const created = current.dateCreated?.getTime() ?? now.getTime();
+    return {
+      ...current,
+      status: 'RUNNING',
+      dateStarted: now,
+      queueTime: Math.max(0, now.getTime() - created),
+    };
+  }
+  const started = current.dateStarted?.getTime() ?? now.getTime();
+  return {
+    ...current,
+    status: reply.status,
+    dateStarted: current.dateStarted ?? now,
+    dateCompleted: now,
+    runTime: Math.max(0, now.getTime() - started),
+    payload: reply.payload,
+  };
+}
