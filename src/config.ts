@@ -179,6 +179,15 @@ const envSchema = z.object({
   OPENCAST_TIMEOUT_MS: int(30_000, 100),
   JOB_LOAD_DISTRIBUTE: z.coerce.number().min(0).max(1000).optional(),
   JOB_LOAD_RETRACT: z.coerce.number().min(0).max(1000).optional(),
+
+  // Bounded commands and multipart clean-up (issue 8, items 6 and 8).
+  /**
+   * Total time one command may run, every retry included. The default stays below
+   * RabbitMQ's consumer_timeout (30 min) with room for the failure event and the reply.
+   */
+  COMMAND_DEADLINE_MS: int(25 * 60_000, 1_000, 7 * 24 * 3_600_000),
+  /** Lifecycle rule on buckets the service creates; 0: no rule. */
+  S3_ABORT_INCOMPLETE_UPLOADS_DAYS: int(1, 0, 3650),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -356,6 +365,7 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
       connectionTimeoutMs: env.S3_CONNECTION_TIMEOUT_MS,
       requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
       maxSockets: env.S3_MAX_SOCKETS,
+      abortIncompleteUploadsDays: env.S3_ABORT_INCOMPLETE_UPLOADS_DAYS,
     },
     sources: {
       allowedUrlPrefixes: env.SOURCE_ALLOWED_PREFIXES,
@@ -390,6 +400,7 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
       retract: env.JOB_LOAD_RETRACT ?? env.JOB_LOAD,
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    commandDeadlineMs: env.COMMAND_DEADLINE_MS,
   });
 }
 

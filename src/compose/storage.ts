@@ -27,20 +27,27 @@ export async function buildStorage(
 ): Promise<Storage> {
   const settings = await s3Settings(config, logger, closers);
   const client = createS3Client(settings.client);
-  closers.push(() => {
-    client.destroy();
-    return Promise.resolve();
-  });
   const store = new S3ObjectStore(client, {
     partSizeBytes: config.s3.partSizeBytes,
     queueSize: config.s3.queueSize,
+  });
+  // Runs after the worker stopped (closers run in reverse): uploads its handlers left
+  // open are aborted before the client goes.
+  closers.push(async () => {
+    const aborted = await store.abortOpenUploads();
+    if (aborted > 0) logger.info({ aborted }, 'aborted multipart uploads left open at shutdown');
+    client.destroy();
   });
   const targets = createTargetResolver(settings.orgTargets, settings.defaultTarget);
   const all = [...settings.orgTargets.values(), settings.defaultTarget];
   const buckets = [...new Set(all.flatMap((t) => (t ? [t.bucket] : [])))];
   if (config.s3.createBuckets && config.runsWorker) {
     for (const bucket of buckets) {
-      await ensureBucket(client, bucket, { publicRead: config.s3.publicRead, logger });
+      await ensureBucket(client, bucket, {
+        publicRead: config.s3.publicRead,
+        abortIncompleteUploadsDays: config.s3.abortIncompleteUploadsDays,
+        logger,
+      });
     }
   }
   return {

@@ -35,5 +35,6 @@ export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
   REGISTRY_UNAVAILABLE: 503,
   REGISTRY_REJECTED: 500,
   REGISTRY_CONFLICT: 500,
+  DEADLINE_EXCEEDED: 504,
   INTERNAL: 500,
 };
