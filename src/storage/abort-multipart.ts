@@ -67,7 +67,9 @@ export class OpenMultipartUploads {
   async abortAll(client: S3Client, timeoutMs = ABORT_MULTIPART_TIMEOUT_MS): Promise<number> {
     const open = [...this.#open.values()];
     this.#open.clear();
-    const failures = await Promise.all(open.map((u) => abortMultipartQuietly(client, u, timeoutMs)));
+    const failures = await Promise.all(
+      open.map((u) => abortMultipartQuietly(client, u, timeoutMs)),
+    );
     return failures.filter((failure) => failure === undefined).length;
   }
 }

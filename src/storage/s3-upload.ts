@@ -73,8 +73,9 @@ export async function uploadS3Object(
   });
   let first: FirstFailure | undefined;
   // pipeline() destroys both streams when either fails and reports the first error.
-  pipeline(body, counter, (error) => {
-    if (error !== null) first ??= { from: 'body', error };
+  // Node passes undefined, not the typed null, when the pipeline succeeds.
+  pipeline(body, counter, (error: NodeJS.ErrnoException | null | undefined) => {
+    if (error !== null && error !== undefined) first ??= { from: 'body', error };
   });
   const openUploads = options.openUploads ?? new OpenMultipartUploads();
   let uploadId: string | undefined;
@@ -120,8 +121,14 @@ export async function uploadS3Object(
     return { size: counter.bytes, etag: done.ETag };
   } catch (error) {
     const failure =
-      first === undefined ? error : first.from === 'body' ? bodyFailure(first.error, operation) : first.error;
+      first === undefined
+        ? error
+        : first.from === 'body'
+          ? bodyFailure(first.error, operation)
+          : first.error;
     counter.destroy();
+    // pipeline() would destroy it a tick later; the caller may look right away.
+    body.destroy();
     requests.abort();
     if (uploadId !== undefined) {
       await abortMultipartQuietly(client, { bucket, key, uploadId });
