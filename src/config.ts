@@ -199,6 +199,14 @@ const envSchema = z.object({
   JOB_MAX_BYTES: int(JOB_STORE_DEFAULTS.maxJobBytes, 4096, 512 * MiB),
   // Longer than the broker's longest reconnect delay (10 s), or a reconnect loses replies.
   REPLY_QUEUE_EXPIRES_MS: int(600_000, 10_001, 24 * 3_600_000),
+  // Bounded commands and multipart clean-up (issue 8, items 6 and 8).
+  /**
+   * Total time one command may run, every retry included. The default stays below
+   * RabbitMQ's consumer_timeout (30 min) with room for the failure event and the reply.
+   */
+  COMMAND_DEADLINE_MS: int(25 * 60_000, 1_000, 7 * 24 * 3_600_000),
+  /** Lifecycle rule on buckets the service creates; 0: no rule. */
+  S3_ABORT_INCOMPLETE_UPLOADS_DAYS: int(1, 0, 3650),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -422,6 +430,7 @@ function buildConfig(
       connectionTimeoutMs: env.S3_CONNECTION_TIMEOUT_MS,
       requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
       maxSockets: env.S3_MAX_SOCKETS,
+      abortIncompleteUploadsDays: env.S3_ABORT_INCOMPLETE_UPLOADS_DAYS,
     },
     sources: {
       allowedUrlPrefixes: env.SOURCE_ALLOWED_PREFIXES,
@@ -458,6 +467,7 @@ function buildConfig(
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     /** What OPENCAST_CFG_FILE contributed; undefined without it. */
     opencastCfg: cfgReport,
+    commandDeadlineMs: env.COMMAND_DEADLINE_MS,
   });
 }
 

@@ -65,6 +65,12 @@ export const errorCodes = {
   REGISTRY_CONFLICT: { retryable: false },
   /** The job store (Redis) cannot be reached or did not answer in time. */
   JOB_STORE_UNAVAILABLE: { retryable: true },
+  /**
+   * A command ran out of its total time (COMMAND_DEADLINE_MS, every retry included) and was
+   * stopped. Not retryable: the run already spent the whole budget retrying, and an
+   * automatic retry (Opencast retries 503 for 24 h) would repeat the same long wait.
+   */
+  DEADLINE_EXCEEDED: { retryable: false },
   /** A bug or an unexpected condition. */
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;

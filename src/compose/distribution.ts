@@ -8,6 +8,11 @@ import type { Storage } from './storage.js';
 /** The use cases' dependencies, with a source fetcher that can follow the cluster's hosts. */
 export type BuiltDistributionDeps = DistributionDeps & { readonly sources: ClusterSourceFetcher };
 
+/** RabbitMQ's default consumer_timeout: an unacked delivery older than this is redelivered. */
+const CONSUMER_TIMEOUT_MS = 30 * 60_000;
+/** Room after the deadline for the rollback (30 s), the failure event and the reply (30 s). */
+const EPILOGUE_MS = 2 * 60_000;
+
 /** The use cases' dependencies: storage, sources, availability checks, retry policy. */
 export function buildDistributionDeps(
   config: Config,
@@ -28,6 +33,12 @@ export function buildDistributionDeps(
       'No source is allowed (SOURCE_ALLOWED_PREFIXES, SOURCE_SHARED_STORAGE, SOURCE_FILE_ROOTS): every distribute will be refused',
     );
   }
+  if (config.commandDeadlineMs > CONSUMER_TIMEOUT_MS - EPILOGUE_MS) {
+    logger.warn(
+      { commandDeadlineMs: config.commandDeadlineMs },
+      "COMMAND_DEADLINE_MS leaves less than 2 minutes before RabbitMQ's default consumer_timeout (30 min): raise consumer_timeout on the broker, or a long command is redelivered while it runs",
+    );
+  }
   return {
     store: storage.store,
     sources: createSourceFetcher(sources, {
@@ -40,6 +51,7 @@ export function buildDistributionDeps(
     targets: storage.targets,
     retry: config.retry,
     xmlLimits: config.xmlLimits,
+    commandDeadlineMs: config.commandDeadlineMs,
     logger,
   };
 }

@@ -27,13 +27,16 @@ export async function buildStorage(
 ): Promise<Storage> {
   const settings = await s3Settings(config, logger, closers);
   const client = createS3Client(settings.client);
-  closers.push(() => {
-    client.destroy();
-    return Promise.resolve();
-  });
   const store = new S3ObjectStore(client, {
     partSizeBytes: config.s3.partSizeBytes,
     queueSize: config.s3.queueSize,
+  });
+  // Runs after the worker stopped (closers run in reverse): uploads its handlers left
+  // open are aborted before the client goes.
+  closers.push(async () => {
+    const aborted = await store.abortOpenUploads();
+    if (aborted > 0) logger.info({ aborted }, 'aborted multipart uploads left open at shutdown');
+    client.destroy();
   });
   const targets = createTargetResolver(settings.orgTargets, settings.defaultTarget);
   const all = [...settings.orgTargets.values(), settings.defaultTarget];
@@ -43,6 +46,7 @@ export async function buildStorage(
       await ensureBucket(client, bucket, {
         publicRead: config.s3.publicRead,
         website: config.s3.website,
+        abortIncompleteUploadsDays: config.s3.abortIncompleteUploadsDays,
         logger,
       });
     }

@@ -17,6 +17,7 @@ import type { RetryPolicy } from './retry.js';
 import { removeCreated, type CreatedObject } from './rollback.js';
 import type { DistributionTarget, TargetResolver } from './targets.js';
 import { writeElement } from './write-element.js';
+import { startDeadline } from './deadline.js';
 
 /** What distribute and retract need. */
 export interface DistributionDeps {
@@ -28,6 +29,10 @@ export interface DistributionDeps {
   readonly xmlLimits?: Partial<XmlLimits> | undefined;
   /** Makes the id of each distribute run (default: a random UUID); injectable for tests. */
   readonly newRunId?: (() => string) | undefined;
+  /** Total time one command may run, every retry included (COMMAND_DEADLINE_MS); unset: none. */
+  readonly commandDeadlineMs?: number | undefined;
+  /** How often a running upload logs its progress; default 30 s. */
+  readonly progressIntervalMs?: number | undefined;
   readonly logger: Logger;
 }
 
@@ -53,7 +58,28 @@ export async function distribute(
   deps: DistributionDeps,
   signal: AbortSignal,
 ): Promise<CommandOutcome> {
-  const { mediaPackage, target, plan, hls } = planDistribution(command, deps);
+  const planned = planDistribution(command, deps);
+  const deadline = startDeadline(signal, deps.commandDeadlineMs, `distribute job ${command.jobId}`);
+  try {
+    return await run(command, planned, deps, signal, deadline.signal);
+  } catch (error) {
+    throw deadline.explain(error);
+  } finally {
+    deadline.clear();
+  }
+}
+
+/**
+ * The I/O of a distribute. `run` bounds the work (the caller's signal and the deadline);
+ * `caller` alone says whether the command goes back to the queue (then no rollback).
+ */
+async function run(
+  command: DistributeCommand,
+  { mediaPackage, target, plan, hls }: DistributionPlan,
+  deps: DistributionDeps,
+  caller: AbortSignal,
+  signal: AbortSignal,
+): Promise<CommandOutcome> {
   const runId = (deps.newRunId ?? randomUUID)();
   const metadata = runMetadata(runId, command.jobId);
   const log = deps.logger.child({ jobId: command.jobId, runId, mediaPackageId: mediaPackage.id });
@@ -68,6 +94,8 @@ export async function distribute(
   const objects: ObjectOutcome[] = [];
   try {
     for (const upload of plan) {
+      log.info({ key: upload.key, elementId: upload.element.id }, 'element upload started');
+      const startedAt = Date.now();
       const playlist = playlists.get(upload.element.id);
       const written = await writeElement(
         upload,
@@ -80,15 +108,21 @@ export async function distribute(
       );
       if (written.created) created.push({ key: upload.key, etag: written.etag });
       log.info(
-        { key: upload.key, size: written.size, created: written.created },
+        {
+          key: upload.key,
+          size: written.size,
+          created: written.created,
+          durationMs: Date.now() - startedAt,
+        },
         'element distributed',
       );
       objects.push(describe(upload, target.bucket, written.size));
     }
   } catch (error) {
     // On shutdown or a lost channel the command goes back to the queue and may already
-    // run elsewhere: removing its objects now could delete what that run just wrote.
-    if (!signal.aborted) await removeCreated(created, target.bucket, runId, deps.store, log);
+    // run elsewhere: removing its objects now could delete what that run just wrote. A
+    // deadline ends the command for good, so its objects go.
+    if (!caller.aborted) await removeCreated(created, target.bucket, runId, deps.store, log);
     throw error;
   }
 

@@ -15,6 +15,8 @@ export interface PutObjectInput {
   readonly metadata?: Readonly<Record<string, string>> | undefined;
   readonly contentType?: string | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Told how many body bytes went into the upload so far, after each chunk. */
+  readonly onProgress?: ((bytes: number) => void) | undefined;
 }
 
 /** The object store (S3 or compatible). Errors are `AppError`s with STORAGE_* codes. */

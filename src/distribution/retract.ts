@@ -6,6 +6,7 @@ import { requireElement, type DistributionDeps } from './distribute.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
 import { retractTarget } from './retract-target.js';
 import { withRetry } from './retry.js';
+import { startDeadline } from './deadline.js';
 
 /** Checks a retract without I/O and says which folder of each element it removes. */
 export function planRetract(
@@ -34,10 +35,29 @@ export function planRetract(
  */
 export async function retract(
   command: RetractCommand,
-  deps: Pick<DistributionDeps, 'store' | 'targets' | 'retry' | 'xmlLimits' | 'logger'>,
+  deps: Pick<
+    DistributionDeps,
+    'store' | 'targets' | 'retry' | 'xmlLimits' | 'logger' | 'commandDeadlineMs'
+  >,
+  caller: AbortSignal,
+): Promise<CommandOutcome> {
+  const planned = planRetract(command, deps);
+  const deadline = startDeadline(caller, deps.commandDeadlineMs, `retract job ${command.jobId}`);
+  try {
+    return await removeFolders(command, planned, deps, deadline.signal);
+  } catch (error) {
+    throw deadline.explain(error);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function removeFolders(
+  command: RetractCommand,
+  { mediaPackage, target, plan }: ReturnType<typeof planRetract>,
+  deps: Pick<DistributionDeps, 'store' | 'retry' | 'logger'>,
   signal: AbortSignal,
 ): Promise<CommandOutcome> {
-  const { mediaPackage, target, plan } = planRetract(command, deps);
   const log = deps.logger.child({ jobId: command.jobId, mediaPackageId: mediaPackage.id });
   const objects: ObjectOutcome[] = [];
   for (const { element, target: found } of plan) {

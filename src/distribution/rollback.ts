@@ -8,11 +8,15 @@ export interface CreatedObject {
   readonly etag: string | undefined;
 }
 
+/** How long a rollback may take in all: it runs after a failure, often of the store itself. */
+export const ROLLBACK_TIMEOUT_MS = 30_000;
+
 /**
  * Removes the objects a failed run created, but only those still provably its own: each is
  * checked with a HEAD right before its delete (see {@link decideRemoval}), and deleted with
  * `If-Match` on the ETag so a store that honours it refuses when the object changed in
- * between. Never throws: what cannot be removed is logged and left.
+ * between. Never throws: what cannot be removed is logged and left. Bounded by `signal`
+ * (default: {@link ROLLBACK_TIMEOUT_MS}), so a hung store cannot hold a failed run.
  */
 export async function removeCreated(
   created: readonly CreatedObject[],
@@ -20,17 +24,18 @@ export async function removeCreated(
   runId: string,
   store: ObjectStore,
   log: Logger,
+  signal: AbortSignal = AbortSignal.timeout(ROLLBACK_TIMEOUT_MS),
 ): Promise<void> {
   for (const object of created) {
     try {
       const decision = decideRemoval(
-        await store.statObject(bucket, object.key),
+        await store.statObject(bucket, object.key, signal),
         runId,
         object.etag,
       );
       if (!decision.remove) {
         log.info({ key: object.key, reason: decision.reason }, 'rollback leaves an object');
-      } else if (!(await store.deleteObjectIfMatch(bucket, object.key, decision.etag))) {
+      } else if (!(await store.deleteObjectIfMatch(bucket, object.key, decision.etag, signal))) {
         const reason = 'it changed between the check and the delete (412)';
         log.info({ key: object.key, reason }, 'rollback leaves an object');
       }

@@ -25,7 +25,12 @@ export interface WriteDeps {
   readonly store: ObjectStore;
   readonly sources: SourceFetcher;
   readonly retry: RetryPolicy;
+  /** How often a running upload logs its progress; default {@link PROGRESS_INTERVAL_MS}. */
+  readonly progressIntervalMs?: number | undefined;
 }
+
+/** Default interval of the "upload in progress" log line. */
+export const PROGRESS_INTERVAL_MS = 30_000;
 
 /**
  * Writes one element, tagged with `metadata`, and says whether this run created it. The
@@ -50,27 +55,51 @@ export async function writeElement(
     signal,
   );
   let claim = !existed;
-  return withRetry(
-    async () => {
-      if (claim) {
+  // A long upload says how far it got, so a slow or stuck store shows in the log early.
+  const startedAt = Date.now();
+  let bytes = 0;
+  const progress = setInterval(() => {
+    log.info({ key: upload.key, bytes, elapsedMs: Date.now() - startedAt }, 'upload in progress');
+  }, deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS);
+  progress.unref();
+  const onProgress = (total: number): void => {
+    bytes = total;
+  };
+  try {
+    return await writeWithRetry();
+  } finally {
+    clearInterval(progress);
+  }
+
+  function writeWithRetry(): Promise<WrittenElement> {
+    return withRetry(
+      async () => {
+        if (claim) {
+          const stored = await writeOnce(
+            upload,
+            playlist,
+            bucket,
+            metadata,
+            deps,
+            signal,
+            (input) => store.createObject({ ...input, onProgress }),
+          );
+          if (stored !== undefined) return { size: stored.size, created: true, etag: stored.etag };
+          claim = false;
+          log.info({ key: upload.key }, 'another run created the object first; writing over it');
+        }
         const stored = await writeOnce(upload, playlist, bucket, metadata, deps, signal, (input) =>
-          store.createObject(input),
+          store.putObject({ ...input, onProgress }),
         );
-        if (stored !== undefined) return { size: stored.size, created: true, etag: stored.etag };
-        claim = false;
-        log.info({ key: upload.key }, 'another run created the object first; writing over it');
-      }
-      const stored = await writeOnce(upload, playlist, bucket, metadata, deps, signal, (input) =>
-        store.putObject(input),
-      );
-      return { size: stored.size, created: false, etag: undefined };
-    },
-    deps.retry,
-    signal,
-    (err, attempt, delayMs) => {
-      log.warn({ err, attempt, delayMs, key: upload.key }, 'upload failed, trying again');
-    },
-  );
+        return { size: stored.size, created: false, etag: undefined };
+      },
+      deps.retry,
+      signal,
+      (err, attempt, delayMs) => {
+        log.warn({ err, attempt, delayMs, key: upload.key }, 'upload failed, trying again');
+      },
+    );
+  }
 }
 
 /** Opens the element's body (the rewritten playlist or its source) and hands it to `write`. */

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../errors.js';
@@ -12,6 +11,7 @@ import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
 import { jobRoutes } from './job-routes.js';
 import { metricsRoutes, recordRequests } from './ops-routes.js';
+import { payloadLimit } from './payload-limit.js';
 import type { Metrics } from '../metrics.js';
 
 /** Everything the HTTP adapter needs; built by the composition root. */
@@ -55,14 +55,10 @@ export function createApp(deps: AppDeps): Hono {
   }
   app.use(
     '/distribution/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new AppError(
-          'PAYLOAD_TOO_LARGE',
-          `Request body is larger than ${deps.maxBodyBytes} bytes`,
-        );
-      },
+    payloadLimit({
+      maxBytes: deps.maxBodyBytes,
+      tooLarge: () =>
+        new AppError('PAYLOAD_TOO_LARGE', `Request body is larger than ${deps.maxBodyBytes} bytes`),
     }),
   );
   app.route('/distribution/s3', dispatchRoutes(deps));

@@ -36,5 +36,6 @@ export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
   REGISTRY_REJECTED: 500,
   REGISTRY_CONFLICT: 500,
   JOB_STORE_UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
   INTERNAL: 500,
 };

@@ -4,6 +4,7 @@
 import {
   CreateBucketCommand,
   HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketPolicyCommand,
   PutBucketWebsiteCommand,
   type BucketLocationConstraint,
@@ -26,8 +27,16 @@ export interface EnsureBucketOptions {
   readonly publicRead: boolean;
   /** Give a bucket this call creates Opencast's website configuration (index.html/error.html). */
   readonly website?: boolean | undefined;
+  /**
+   * Days after which S3 removes an incomplete multipart upload of a bucket this call creates
+   * (a lifecycle rule); 0 or unset: no rule.
+   */
+  readonly abortIncompleteUploadsDays?: number | undefined;
   readonly logger?: BucketLogger | undefined;
 }
+
+/** The ID of the lifecycle rule {@link ensureBucket} puts on buckets it creates. */
+export const ABORT_INCOMPLETE_RULE_ID = 'abort-incomplete-multipart-uploads';
 
 /** The policy Opencast puts on buckets it creates: anyone may GET any object. */
 export function publicReadPolicy(bucket: string): string {
@@ -85,7 +94,48 @@ export async function ensureBucket(
   }
   if (options.publicRead) await putPublicReadPolicy(client, bucket, logger);
   if (options.website === true) await putWebsite(client, bucket, logger);
+  const days = options.abortIncompleteUploadsDays ?? 0;
+  if (days > 0) await putAbortIncompleteRule(client, bucket, days, logger);
   return { created: true };
+}
+
+/**
+ * Lets S3 remove multipart uploads left incomplete after `days` (a killed process cannot
+ * abort its own). Never fails the start: a store without lifecycle support (s3rver answers
+ * NotImplemented) or a denied request is logged, naming what is left to the operator.
+ */
+async function putAbortIncompleteRule(
+  client: S3Client,
+  bucket: string,
+  days: number,
+  logger: BucketLogger | undefined,
+): Promise<void> {
+  try {
+    await client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: ABORT_INCOMPLETE_RULE_ID,
+              Status: 'Enabled',
+              Filter: { Prefix: '' },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+            },
+          ],
+        },
+      }),
+    );
+    logger?.info({ bucket, days }, 'Lifecycle rule set: incomplete multipart uploads expire');
+  } catch (error) {
+    const unsupported = errorNameOf(error) === 'NotImplemented' || httpStatusOf(error) === 501;
+    logger?.warn(
+      { bucket, err: error, code: errorNameOf(error) },
+      unsupported
+        ? 'The S3 server does not support lifecycle rules: multipart uploads left incomplete by a killed process stay until removed by hand'
+        : 'Could not set the lifecycle rule that removes incomplete multipart uploads: set one on the bucket by hand',
+    );
+  }
 }
 
 async function putPublicReadPolicy(

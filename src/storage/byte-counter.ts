@@ -13,6 +13,8 @@ export interface ByteCounterLimits {
   readonly expectedBytes?: number | undefined;
   /** The most bytes the upload can take (S3's 10,000-part limit for unknown lengths). */
   readonly maxBytes: number;
+  /** Told the running total after each chunk (progress reporting). */
+  readonly onBytes?: ((total: number) => void) | undefined;
 }
 
 /** Counts bytes flowing through; see the module comment. */
@@ -57,6 +59,7 @@ export class ByteCounter extends Transform {
       );
       return;
     }
+    this.#limits.onBytes?.(this.#bytes);
     callback(null, chunk);
   }
 

@@ -7,7 +7,8 @@ import { assertBucketName, assertObjectKey } from './object-key.js';
 import { callS3 } from './s3-call.js';
 import { deleteS3Prefix, type DeleteMode } from './s3-delete-prefix.js';
 import { isNotFound } from './s3-errors.js';
-import { uploadS3Object } from './s3-upload.js';
+import { uploadS3Object, type UploadOptions } from './s3-upload.js';
+import { OpenMultipartUploads } from './abort-multipart.js';
 import { createS3Object, deleteS3ObjectIfMatch, statS3Object } from './s3-conditional.js';
 import { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, assertUploadOptions } from './upload-plan.js';
 
@@ -26,23 +27,30 @@ export interface S3ObjectStoreOptions {
  */
 export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
-  readonly #partSize: number;
-  readonly #queueSize: number;
+  readonly #tuning: UploadOptions;
+  readonly #openUploads = new OpenMultipartUploads();
   readonly #deleteMode: DeleteMode = { singleDeletes: false };
 
   constructor(client: S3Client, options: S3ObjectStoreOptions = {}) {
     this.#client = client;
-    this.#partSize = options.partSizeBytes ?? DEFAULT_PART_SIZE;
-    this.#queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
-    assertUploadOptions(this.#partSize, this.#queueSize);
+    const partSizeBytes = options.partSizeBytes ?? DEFAULT_PART_SIZE;
+    const queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
+    assertUploadOptions(partSizeBytes, queueSize);
+    this.#tuning = { partSizeBytes, queueSize, openUploads: this.#openUploads };
+  }
+
+  /**
+   * Aborts the multipart uploads still open (each within 10 s), for shutdown after the
+   * worker stopped: a handler cut off by the shutdown may not have aborted its own yet.
+   * Resolves with how many aborts S3 accepted. The store stays usable.
+   */
+  abortOpenUploads(): Promise<number> {
+    return this.#openUploads.abortAll(this.#client);
   }
 
   /** {@inheritDoc ObjectStore.putObject} */
   putObject(input: PutObjectInput): Promise<{ readonly size: number }> {
-    return uploadS3Object(this.#client, input, {
-      partSizeBytes: this.#partSize,
-      queueSize: this.#queueSize,
-    });
+    return uploadS3Object(this.#client, input, this.#tuning);
   }
 
   /** {@inheritDoc ObjectStore.deletePrefix} */
@@ -80,8 +88,7 @@ export class S3ObjectStore implements ObjectStore {
 
   /** {@inheritDoc ObjectStore.createObject} */
   createObject(input: PutObjectInput) {
-    const tuning = { partSizeBytes: this.#partSize, queueSize: this.#queueSize };
-    return createS3Object(this.#client, input, tuning);
+    return createS3Object(this.#client, input, this.#tuning);
   }
 
   /** {@inheritDoc ObjectStore.statObject} */

@@ -5,11 +5,11 @@
  * e.g. 88 MiB for 8 MiB x 4 while streaming 400 MiB.
  */
 import { pipeline } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { PutObjectInput } from '../distribution/ports.js';
 import { AppError, isAppError } from '../errors.js';
-import { abortMultipartQuietly } from './abort-multipart.js';
+import { abortMultipartQuietly, OpenMultipartUploads } from './abort-multipart.js';
 import { ByteCounter } from './byte-counter.js';
 import { assertBucketName, assertObjectKey } from './object-key.js';
 import { mapFailure } from './s3-call.js';
@@ -20,6 +20,8 @@ import { planUpload, type UploadPlan } from './upload-plan.js';
 export interface UploadOptions {
   readonly partSizeBytes: number;
   readonly queueSize: number;
+  /** Where started multipart uploads are registered until they complete or are aborted. */
+  readonly openUploads?: OpenMultipartUploads | undefined;
 }
 
 /** What {@link uploadS3Object} stored. */
@@ -29,11 +31,21 @@ export interface UploadResult {
   readonly etag: string | undefined;
 }
 
+/** Which side failed first: the body (source) or a request to S3. */
+interface FirstFailure {
+  readonly from: 'body' | 's3';
+  readonly error: unknown;
+}
+
 /**
  * Uploads `input.body` and resolves with the number of bytes stored and the object's ETag.
- * On failure or abort the body is destroyed, no object is completed, and a started
- * multipart upload is aborted.
- * A body that fails with an AppError (a source error) keeps that error.
+ * On failure or abort the body is destroyed, the upload's requests in flight are aborted,
+ * no object is completed, and a started multipart upload is aborted (within
+ * {@link ABORT_MULTIPART_TIMEOUT_MS}, whatever the caller's signal says).
+ * The failure reported is the one that happened first: a body that failed (a source error,
+ * a length mismatch) keeps its error; an S3 request that failed (UploadPart 503) is
+ * reported as the storage error it is, although stopping the upload then also breaks the
+ * body's pipeline.
  */
 export async function uploadS3Object(
   client: S3Client,
@@ -54,20 +66,39 @@ export async function uploadS3Object(
     body.destroy();
     throw error;
   }
-  const counter = new ByteCounter({ expectedBytes: contentLength, maxBytes: plan.maxBytes });
-  let bodyError: unknown;
-  // pipeline() destroys both streams when either fails and reports the first error.
-  pipeline(body, counter, (error) => {
-    if (error !== null) bodyError ??= error;
+  const counter = new ByteCounter({
+    expectedBytes: contentLength,
+    maxBytes: plan.maxBytes,
+    onBytes: input.onProgress,
   });
-  // Aborting fails the body stream rather than the Upload: the Upload then stops, waits for
-  // its parts in flight and never completes, so no request outlives this call.
+  let first: FirstFailure | undefined;
+  // pipeline() destroys both streams when either fails and reports the first error.
+  // Node passes undefined, not the typed null, when the pipeline succeeds.
+  pipeline(body, counter, (error: NodeJS.ErrnoException | null | undefined) => {
+    if (error !== null && error !== undefined) first ??= { from: 'body', error };
+  });
+  const openUploads = options.openUploads ?? new OpenMultipartUploads();
+  let uploadId: string | undefined;
+  // lib-storage sends its requests without a signal: every request of this upload carries
+  // this one, so an abort stops parts in flight at once instead of after socket timeouts.
+  const requests = new AbortController();
+  const scoped = withSignal(client, requests.signal, {
+    failed: (error) => {
+      first ??= { from: 's3', error };
+    },
+    started: (id) => {
+      uploadId = id;
+      openUploads.add({ bucket, key, uploadId: id });
+    },
+  });
   const onAbort = (): void => {
-    if (signal !== undefined) counter.destroy(abortedError(signal, operation));
+    if (signal === undefined) return;
+    counter.destroy(abortedError(signal, operation));
+    requests.abort(signal.reason);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   const upload = new Upload({
-    client,
+    client: scoped,
     params: {
       Bucket: bucket,
       Key: key,
@@ -80,29 +111,71 @@ export async function uploadS3Object(
     },
     partSize: plan.partSize,
     queueSize: plan.queueSize,
-    // The abort below keeps the original error; lib-storage's own would replace it with
-    // the abort's failure (s3rver answers 405).
+    // The abort below keeps the original error and has a timeout of its own;
+    // lib-storage's would replace the error with the abort's failure (s3rver answers 405).
     leavePartsOnError: true,
   });
   try {
     const done = await upload.done();
+    if (uploadId !== undefined) openUploads.delete(uploadId);
     return { size: counter.bytes, etag: done.ETag };
   } catch (error) {
-    // Taken before destroy(): destroying the counter makes pipeline() report a premature close.
-    const failure = bodyFailure(bodyError, operation) ?? error;
+    const failure =
+      first === undefined
+        ? error
+        : first.from === 'body'
+          ? bodyFailure(first.error, operation)
+          : first.error;
     counter.destroy();
-    if (upload.uploadId !== undefined)
-      await abortMultipartQuietly(client, bucket, key, upload.uploadId);
+    // pipeline() would destroy it a tick later; the caller may look right away.
+    body.destroy();
+    requests.abort();
+    if (uploadId !== undefined) {
+      await abortMultipartQuietly(client, { bucket, key, uploadId });
+      openUploads.delete(uploadId);
+    }
     throw mapFailure(failure, operation, signal);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
 }
 
+/** What {@link withSignal} reports about the requests it sends. */
+interface RequestEvents {
+  readonly failed: (error: unknown) => void;
+  readonly started: (uploadId: string) => void;
+}
+
+type SendArguments = Parameters<S3Client['send']>;
+
+/**
+ * A view of `client` whose `send` adds `signal` to every request and reports failures and
+ * started multipart uploads. The view inherits everything else (config, middleware) from
+ * the shared client, so no connection pool is created.
+ */
+function withSignal(client: S3Client, signal: AbortSignal, events: RequestEvents): S3Client {
+  const view = Object.create(client) as S3Client;
+  const send = async (command: SendArguments[0], options?: { abortSignal?: AbortSignal }) => {
+    try {
+      const output: unknown = await client.send(command, { ...options, abortSignal: signal });
+      if (command instanceof CreateMultipartUploadCommand) {
+        const id = (output as { UploadId?: string }).UploadId;
+        if (id !== undefined) events.started(id);
+      }
+      return output;
+    } catch (error) {
+      events.failed(error);
+      throw error;
+    }
+  };
+  Object.defineProperty(view, 'send', { value: send });
+  return view;
+}
+
 // A body that failed on its own (not through the ByteCounter's AppErrors) is a source
 // failure, not a storage one.
 function bodyFailure(error: unknown, operation: string): unknown {
-  if (error === undefined || isAppError(error)) return error;
+  if (isAppError(error)) return error;
   return new AppError('SOURCE_UNAVAILABLE', `Reading the body of ${operation} failed`, {
     cause: error,
   });
