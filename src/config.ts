@@ -179,6 +179,10 @@ const envSchema = z.object({
   OPENCAST_TIMEOUT_MS: int(30_000, 100),
   JOB_LOAD_DISTRIBUTE: z.coerce.number().min(0).max(1000).optional(),
   JOB_LOAD_RETRACT: z.coerce.number().min(0).max(1000).optional(),
+
+  /** Issue 8 item 12: who may read /metrics, and hard links in `file:` roots. */
+  METRICS_PUBLIC: bool(false),
+  SOURCE_FILE_ALLOW_HARDLINKS: bool(false),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -322,6 +326,8 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
       allowBasic: env.AUTH_ALLOW_BASIC,
       /** Opencast roles of each user (ROLE_ADMIN switches organization, ROLE_SUDO user). */
       roles,
+      /** Whether `/metrics` answers without credentials when users are configured. */
+      metricsPublic: env.METRICS_PUBLIC,
     },
     /** Opencast mode, when OPENCAST_URL is set; undefined: standalone. */
     opencast,
@@ -364,6 +370,7 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
         directory,
       })),
       fileRoots: env.SOURCE_FILE_ROOTS,
+      allowHardlinks: env.SOURCE_FILE_ALLOW_HARDLINKS,
       credentials: sourceCredentials,
       connectTimeoutMs: env.SOURCE_CONNECT_TIMEOUT_MS,
       readTimeoutMs: env.SOURCE_READ_TIMEOUT_MS,

@@ -48,7 +48,7 @@ export async function startApi(
     else jobs.applyReply(reply);
   });
 
-  const { users, secret, allowBasic } = config.auth;
+  const { users, secret, allowBasic, roles, metricsPublic } = config.auth;
   const app = createApp({
     jobs,
     validate: (request) => {
@@ -61,6 +61,8 @@ export async function startApi(
     maxBodyBytes: config.maxBodyBytes,
     logger,
     auth: users.size === 0 ? undefined : { users, secret, allowBasic },
+    metricsPublic,
+    roles,
   });
   if (users.size === 0) {
     logger.warn(

@@ -70,7 +70,9 @@ async function syncResponse(
   const request = await readRequest(c, type, deps);
   const { job, error } = await deps.jobs.submitAndWait(request, deps.syncTimeoutMs);
   if (job.status !== 'FINISHED') {
-    throw new AppError(error?.code ?? 'INTERNAL', error?.message ?? `Job ${job.id} ${job.status}`);
+    throw new AppError(error?.code ?? 'INTERNAL', error?.message ?? `Job ${job.id} ${job.status}`, {
+      jobId: job.id,
+    });
   }
   c.header('X-Job-Id', job.id);
   return c.body(job.payload ?? '', 200, XML);

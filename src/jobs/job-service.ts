@@ -1,4 +1,4 @@
-import { AppError, type ErrorInfo } from '../errors.js';
+import { AppError, withJobId, type ErrorInfo } from '../errors.js';
 import {
   COMMAND_VERSION,
   operationName,
@@ -82,7 +82,10 @@ export class JobService {
       this.#cancelWait(id);
       throw error;
     }
-    return done;
+    // From here the job exists: a timeout or shutdown answer names it for correlation.
+    return done.catch((error: unknown) => {
+      throw withJobId(error, id);
+    });
   }
 
   /** Refuses new requests and fails every waiting sync request with 503 (shutdown). */
@@ -122,7 +125,8 @@ export class JobService {
       await this.deps.send(encodeCommand(command, this.deps.replyTo()));
     } catch (error) {
       this.update(id, (current) => ({ ...current, status: 'FAILED' }));
-      throw error;
+      // The job record exists (FAILED): the answer names it.
+      throw withJobId(error, id);
     }
     return job;
   }

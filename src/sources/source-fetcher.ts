@@ -41,6 +41,7 @@ export function createSourceFetcher(input: SourceSettings): SourceFetcher {
         : openLocalFile(target.root, target.path, {
             description: describeUrl(url),
             idleTimeoutMs: settings.readTimeoutMs,
+            refuseHardlinks: target.refuseHardlinks,
             signal,
           });
     },
