@@ -183,6 +183,11 @@ const envSchema = z.object({
   /** Issue 8 item 12: who may read /metrics, and hard links in `file:` roots. */
   METRICS_PUBLIC: bool(false),
   SOURCE_FILE_ALLOW_HARDLINKS: bool(false),
+
+  /** Issue 8 item 9: large mediapackages are parsed off the event loop, a bounded number at once. */
+  XML_PARSE_THREADS: int(1, 0, 64),
+  XML_PARSE_QUEUE: int(16, 0, 10_000),
+  XML_PARSE_INLINE_BYTES: int(256 * 1024, 0),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -328,6 +333,12 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
       roles,
       /** Whether `/metrics` answers without credentials when users are configured. */
       metricsPublic: env.METRICS_PUBLIC,
+    },
+    /** Mediapackages over `inlineBytes` characters are parsed on `threads` worker threads. */
+    xmlParsing: {
+      threads: env.XML_PARSE_THREADS,
+      maxQueued: env.XML_PARSE_QUEUE,
+      inlineBytes: env.XML_PARSE_INLINE_BYTES,
     },
     /** Opencast mode, when OPENCAST_URL is set; undefined: standalone. */
     opencast,

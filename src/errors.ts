@@ -94,7 +94,8 @@ export class AppError extends Error {
  * (its message stays in the cause, not in the answer).
  */
 export function withJobId(error: unknown, jobId: string): AppError {
-  if (!isAppError(error)) return new AppError('INTERNAL', 'Internal error', { cause: error, jobId });
+  if (!isAppError(error))
+    return new AppError('INTERNAL', 'Internal error', { cause: error, jobId });
   if (error.jobId === jobId) return error;
   return new AppError(error.code, error.message, {
     cause: error,

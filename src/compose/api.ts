@@ -3,14 +3,15 @@ import type { Config } from '../config.js';
 import { decodeReply } from '../contract/reply.js';
 import { createJobIdGenerator } from '../distribution/job-id.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
-import { validateRequest } from '../distribution/validate.js';
 import { createApp } from '../http/app.js';
+import { createMediapackageParser } from '../http/mediapackage-parser.js';
 import type { Readiness } from '../http/health-routes.js';
 import { JobService } from '../jobs/job-service.js';
 import { MemoryJobStore } from '../jobs/job-store.js';
 import type { Broker } from '../messaging/broker.js';
 import type { Metrics } from '../metrics.js';
 import type { Closers } from './closers.js';
+import { createRequestValidator } from './request-validator.js';
 import { closeServer, listen, serverUrl } from './listen.js';
 
 /** What the API role needs from the other roles. */
@@ -49,11 +50,10 @@ export async function startApi(
   });
 
   const { users, secret, allowBasic, roles, metricsPublic } = config.auth;
+  const parser = createMediapackageParser({ ...config.xmlParsing, limits: config.xmlLimits });
   const app = createApp({
     jobs,
-    validate: (request) => {
-      validateRequest(request, parts.distribution);
-    },
+    validate: createRequestValidator(parts.distribution, parser),
     syncTimeoutMs: config.syncTimeoutMs,
     defaultOrganization: config.defaultOrganization,
     readiness: parts.readiness,
@@ -72,6 +72,7 @@ export async function startApi(
   const server = await listen(app.fetch, config.http.host, config.http.port);
   // Closers run in reverse: first answer waiting sync requests with 503 and stop
   // accepting, then (registered earlier) drain the worker and close the broker.
+  closers.push(() => parser.close());
   closers.push(() => closeServer(server, 5000));
   closers.push(() => {
     jobs.close();

@@ -19,8 +19,11 @@ import {
 /** What the distribution routes need. */
 export interface DistributionRouteDeps {
   readonly jobs: JobService;
-  /** Checks a request without I/O (XML, element ids, keys, source allow-list). */
-  readonly validate: (request: CommandRequest) => void;
+  /**
+   * Checks a request without I/O (XML, element ids, keys, source allow-list); may parse a
+   * large mediapackage off the event loop, hence the promise.
+   */
+  readonly validate: (request: CommandRequest) => void | Promise<void>;
   readonly syncTimeoutMs: number;
   readonly defaultOrganization: string;
 }
@@ -103,7 +106,7 @@ async function readRequest(
           checkAvailability: parseCheckAvailability(optionalField(form, 'checkAvailability')),
         }
       : { ...common, type };
-  deps.validate(request);
+  await deps.validate(request);
   return { ...request, parentJobId };
 }
 
