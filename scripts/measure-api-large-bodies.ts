@@ -12,6 +12,7 @@
  *
  *   npx tsx scripts/measure-api-large-bodies.ts
  *   ROUNDS=5 CONCURRENCY=4 BODY_MB=5 npx tsx scripts/measure-api-large-bodies.ts
+ *   npm run build && MEASURE_FROM_DIST=1 npx tsx scripts/measure-api-large-bodies.ts
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -19,15 +20,15 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { createRequestValidator } from '../src/compose/request-validator.js';
-import { listen, serverUrl } from '../src/compose/listen.js';
-import { createTargetResolver } from '../src/distribution/targets.js';
-import { validateRequest } from '../src/distribution/validate.js';
-import { AppError } from '../src/errors.js';
-import { createApp } from '../src/http/app.js';
-import { createMediapackageParser } from '../src/http/mediapackage-parser.js';
-import { JobService } from '../src/jobs/job-service.js';
-import { MemoryJobStore } from '../src/jobs/job-store.js';
+import type * as RequestValidatorModule from '../src/compose/request-validator.js';
+import type * as ListenModule from '../src/compose/listen.js';
+import type * as ValidateModule from '../src/distribution/validate.js';
+import type * as AppModule from '../src/http/app.js';
+import type * as MediapackageParserModule from '../src/http/mediapackage-parser.js';
+import type * as JobServiceModule from '../src/jobs/job-service.js';
+import type * as JobStoreModule from '../src/jobs/job-store.js';
+import type * as TargetsModule from '../src/distribution/targets.js';
+import type * as ErrorsModule from '../src/errors.js';
 import {
   LARGE_MEDIAPACKAGE_SOURCE,
   largeMediapackage,
@@ -41,6 +42,25 @@ const bodyBytes = Math.round(Number(process.env.BODY_MB ?? 5) * MiB) - 4096;
 
 /** The server side: the HTTP adapter with a job service that publishes nowhere. */
 async function child(mode: Mode): Promise<void> {
+  // MEASURE_FROM_DIST=1: the compiled service (`npm run build` first), as in production,
+  // where the parser thread loads plain JavaScript instead of compiling TypeScript.
+  const base = process.env.MEASURE_FROM_DIST === '1' ? '../dist/' : '../src/';
+  const ext = base === '../dist/' ? 'js' : 'ts';
+  const load = async <T>(path: string): Promise<T> =>
+    (await import(new URL(`${base}${path}.${ext}`, import.meta.url).href)) as T;
+  const { createRequestValidator } = await load<typeof RequestValidatorModule>(
+    'compose/request-validator',
+  );
+  const { listen, serverUrl } = await load<typeof ListenModule>('compose/listen');
+  const { validateRequest } = await load<typeof ValidateModule>('distribution/validate');
+  const { createApp } = await load<typeof AppModule>('http/app');
+  const { createMediapackageParser } = await load<typeof MediapackageParserModule>(
+    'http/mediapackage-parser',
+  );
+  const { JobService } = await load<typeof JobServiceModule>('jobs/job-service');
+  const { MemoryJobStore } = await load<typeof JobStoreModule>('jobs/job-store');
+  const { createTargetResolver } = await load<typeof TargetsModule>('distribution/targets');
+  const { AppError } = await load<typeof ErrorsModule>('errors');
   let next = 1;
   const jobs = new JobService({
     store: new MemoryJobStore(),
@@ -198,7 +218,7 @@ async function main(): Promise<void> {
   }
   const ms = (value: number) => value.toFixed(0);
   const lines = [
-    `Command: \`ROUNDS=${rounds} CONCURRENCY=${concurrency} BODY_MB=${(bodyBytes / MiB).toFixed(1)} npx tsx scripts/measure-api-large-bodies.ts\``,
+    `Command: \`${process.env.MEASURE_FROM_DIST === '1' ? 'MEASURE_FROM_DIST=1 ' : ''}ROUNDS=${rounds} CONCURRENCY=${concurrency} BODY_MB=${(bodyBytes / MiB).toFixed(1)} npx tsx scripts/measure-api-large-bodies.ts\``,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}; body ${(body.length / MiB).toFixed(2)} MiB form-encoded.`,
     '',
     '| round | mode | /health p50 ms | /health max ms | samples (failed) | slowest request ms | all answered ms | answers | peak RSS MB |',
