@@ -207,6 +207,14 @@ const envSchema = z.object({
   COMMAND_DEADLINE_MS: int(25 * 60_000, 1_000, 7 * 24 * 3_600_000),
   /** Lifecycle rule on buckets the service creates; 0: no rule. */
   S3_ABORT_INCOMPLETE_UPLOADS_DAYS: int(1, 0, 3650),
+  /** Issue 8 item 12: who may read /metrics, and hard links in `file:` roots. */
+  METRICS_PUBLIC: bool(false),
+  SOURCE_FILE_ALLOW_HARDLINKS: bool(false),
+
+  /** Issue 8 item 9: large mediapackages are parsed off the event loop, a bounded number at once. */
+  XML_PARSE_THREADS: int(1, 0, 64),
+  XML_PARSE_QUEUE: int(16, 0, 10_000),
+  XML_PARSE_INLINE_BYTES: int(256 * 1024, 0),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -386,6 +394,14 @@ function buildConfig(
       allowBasic: env.AUTH_ALLOW_BASIC,
       /** Opencast roles of each user (ROLE_ADMIN switches organization, ROLE_SUDO user). */
       roles,
+      /** Whether `/metrics` answers without credentials when users are configured. */
+      metricsPublic: env.METRICS_PUBLIC,
+    },
+    /** Mediapackages over `inlineBytes` characters are parsed on `threads` worker threads. */
+    xmlParsing: {
+      threads: env.XML_PARSE_THREADS,
+      maxQueued: env.XML_PARSE_QUEUE,
+      inlineBytes: env.XML_PARSE_INLINE_BYTES,
     },
     /** Opencast mode, when OPENCAST_URL is set; undefined: standalone. */
     opencast,
@@ -439,6 +455,7 @@ function buildConfig(
         directory,
       })),
       fileRoots: env.SOURCE_FILE_ROOTS,
+      allowHardlinks: env.SOURCE_FILE_ALLOW_HARDLINKS,
       credentials: sourceCredentials,
       connectTimeoutMs: env.SOURCE_CONNECT_TIMEOUT_MS,
       readTimeoutMs: env.SOURCE_READ_TIMEOUT_MS,

@@ -82,16 +82,34 @@ export class AppError extends Error {
   override readonly name: string = 'AppError';
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  /** The job the failure concerns, once one was created: answers carry it for correlation. */
+  readonly jobId: string | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options?: { cause?: unknown; retryable?: boolean },
+    options?: { cause?: unknown; retryable?: boolean; jobId?: string | undefined },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options?.retryable ?? errorCodes[code].retryable;
+    this.jobId = options?.jobId;
   }
+}
+
+/**
+ * The same failure, naming the job it concerns; a value that is no AppError becomes INTERNAL
+ * (its message stays in the cause, not in the answer).
+ */
+export function withJobId(error: unknown, jobId: string): AppError {
+  if (!isAppError(error))
+    return new AppError('INTERNAL', 'Internal error', { cause: error, jobId });
+  if (error.jobId === jobId) return error;
+  return new AppError(error.code, error.message, {
+    cause: error,
+    retryable: error.retryable,
+    jobId,
+  });
 }
 
 /** Whether a value is an {@link AppError}. */

@@ -4,14 +4,15 @@ import type { CommandRequest } from '../contract/command.js';
 import { decodeReply } from '../contract/reply.js';
 import { createJobIdGenerator } from '../distribution/job-id.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
-import { validateRequest } from '../distribution/validate.js';
 import { createApp } from '../http/app.js';
+import { createMediapackageParser } from '../http/mediapackage-parser.js';
 import type { Readiness } from '../http/health-routes.js';
 import { JobService } from '../jobs/job-service.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { Broker } from '../messaging/broker.js';
 import type { Metrics } from '../metrics.js';
 import type { Closers } from './closers.js';
+import { createRequestValidator } from './request-validator.js';
 import { closeServer, listen, serverUrl } from './listen.js';
 import { opencastRoutesDeps, type OpencastJobs } from './opencast-jobs.js';
 
@@ -62,10 +63,9 @@ export async function startApi(
     () => void jobs.recheckWaiters(),
   );
 
-  const { users, secret, allowBasic } = config.auth;
-  const validate = (request: CommandRequest) => {
-    validateRequest(request, parts.distribution);
-  };
+  const { users, secret, allowBasic, metricsPublic } = config.auth;
+  const parser = createMediapackageParser({ ...config.xmlParsing, limits: config.xmlLimits });
+  const validate = createRequestValidator(parts.distribution, parser);
   // Set first on close: the heartbeat and dispatch say "not here" while draining.
   let closing = false;
   const app = createApp({
@@ -88,6 +88,8 @@ export async function startApi(
     maxBodyBytes: config.maxBodyBytes,
     logger,
     auth: users.size === 0 ? undefined : { users, secret, allowBasic },
+    metricsPublic,
+    roles,
   });
   if (users.size === 0) {
     logger.warn(
@@ -95,6 +97,8 @@ export async function startApi(
     );
   }
   const server = await listen(app.fetch, config.http.host, config.http.port);
+  // Runs after the drain below: no waiting caller needs a parse any more.
+  closers.push(() => parser.close());
   // Closers run in reverse, so this one runs first: new requests get 503 at once, waiting
   // sync callers keep their connections and get their answer if it comes within the grace
   // (the worker, stopped from taking new commands, finishes its running ones meanwhile);

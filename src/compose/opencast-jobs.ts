@@ -65,7 +65,7 @@ export function opencastRoutesDeps(
   logger: Logger,
   broker: Broker,
   opencast: OpencastJobs,
-  validate: (request: CommandRequest) => void,
+  validate: (request: CommandRequest) => void | Promise<void>,
 ) {
   const flow = new OpencastJobFlow({
     registry: opencast.registry,

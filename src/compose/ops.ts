@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { digestAuth } from '../http/auth/digest-auth.js';
 import { healthRoutes, type Readiness } from '../http/health-routes.js';
 import { metricsRoutes } from '../http/ops-routes.js';
 import type { Metrics } from '../metrics.js';
@@ -18,6 +19,11 @@ export async function startOps(
   closers: Closers,
 ): Promise<string> {
   const ops = new Hono();
+  const { users, secret, allowBasic, metricsPublic } = config.auth;
+  if (users.size > 0 && !metricsPublic) {
+    // As on the API: metrics need credentials unless METRICS_PUBLIC says otherwise.
+    ops.use('/metrics', digestAuth({ users, secret, allowBasic }));
+  }
   ops.route('/', healthRoutes(parts.readiness));
   ops.route('/', metricsRoutes(parts.metrics));
   const server = await listen(ops.fetch, config.http.host, config.http.port);

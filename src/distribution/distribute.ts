@@ -165,12 +165,14 @@ export interface DistributionPlan {
 /**
  * Checks a distribute without I/O and says what it will write. Throws the first problem
  * found: malformed or hostile XML, an unknown element, an unsafe key, a forbidden source.
+ * `parsed`: the command's mediapackage, already parsed (it must hold the named elements).
  */
 export function planDistribution(
   command: DistributeRequest,
   deps: Pick<DistributionDeps, 'sources' | 'targets' | 'xmlLimits'>,
+  parsed?: MediaPackage,
 ): DistributionPlan {
-  const mediaPackage = parseMediaPackage(command.mediapackage, deps.xmlLimits);
+  const mediaPackage = parsed ?? parseMediaPackage(command.mediapackage, deps.xmlLimits);
   const target = deps.targets(command.organization);
   const plan = command.elementIds.map((elementId) => {
     const element = requireElement(mediaPackage, elementId);

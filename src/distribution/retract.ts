@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import { serializeElementArray } from '../opencast/element-xml.js';
 import { parseMediaPackage } from '../opencast/mediapackage.js';
+import type { MediaPackage } from '../opencast/model.js';
 import type { RetractCommand, RetractRequest } from '../contract/command.js';
 import { requireElement, type DistributionDeps } from './distribute.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
@@ -12,8 +13,9 @@ import { startDeadline } from './deadline.js';
 export function planRetract(
   command: RetractRequest,
   deps: Pick<DistributionDeps, 'targets' | 'xmlLimits'>,
+  parsed?: MediaPackage,
 ) {
-  const mediaPackage = parseMediaPackage(command.mediapackage, deps.xmlLimits);
+  const mediaPackage = parsed ?? parseMediaPackage(command.mediapackage, deps.xmlLimits);
   const target = deps.targets(command.organization);
   const plan = command.elementIds.map((elementId) => {
     const element = requireElement(mediaPackage, elementId);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AppError, isAppError } from '../errors.js';
 import { digestAuth, type DigestAuthOptions } from './auth/digest-auth.js';
 import { requireContextRoles, type UserRoles } from './auth/context-roles.js';
-import { isHealthOrHeartbeat } from './auth/digest-exempt.js';
+import { isHealthOrHeartbeat, isMetrics } from './auth/digest-exempt.js';
 import { dispatchRoutes, type DispatchRouteDeps } from './dispatch-routes.js';
 import { distributionRoutes, type DistributionRouteDeps } from './distribution-routes.js';
 import { httpStatusOf } from './error-status.js';
@@ -23,7 +23,12 @@ export interface AppDeps extends DistributionRouteDeps, DispatchRouteDeps {
   readonly metrics?: Metrics | undefined;
   /** Digest authentication as Opencast's nodes speak it; undefined: none. */
   readonly auth?: Omit<DigestAuthOptions, 'exempt' | 'onReject'> | undefined;
-  /** Opencast roles of the authenticated users (organization and user switching). */
+  /** `/metrics` without credentials although `auth` is set (METRICS_PUBLIC); default false. */
+  readonly metricsPublic?: boolean | undefined;
+  /**
+   * Opencast roles of the authenticated users: organization and user switching, and
+   * ROLE_ADMIN reads the jobs of every organization.
+   */
   readonly roles?: UserRoles | undefined;
 }
 
@@ -42,9 +47,8 @@ export function createApp(deps: AppDeps): Hono {
       '*',
       digestAuth({
         ...deps.auth,
-        // Probes and scrapers carry no Opencast credentials.
-        exempt: (c) =>
-          isHealthOrHeartbeat(c) || (c.req.method === 'GET' && c.req.path === '/metrics'),
+        // Probes carry no Opencast credentials; scrapers only when the operator says so.
+        exempt: (c) => isHealthOrHeartbeat(c) || (deps.metricsPublic === true && isMetrics(c)),
         onReject: (reason, c) => {
           deps.logger.info({ reason, path: c.req.path }, 'authentication refused');
         },
@@ -63,7 +67,13 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/distribution/s3', dispatchRoutes(deps));
   app.route('/distribution/s3', distributionRoutes(deps));
-  app.route('/jobs', jobRoutes(deps.jobs));
+  app.route(
+    '/jobs',
+    jobRoutes(deps.jobs, {
+      defaultOrganization: deps.defaultOrganization,
+      roles: deps.roles ?? new Map(),
+    }),
+  );
   app.route('/', healthRoutes(deps.readiness));
   if (deps.metrics !== undefined) app.route('/', metricsRoutes(deps.metrics));
 
@@ -73,9 +83,14 @@ export function createApp(deps: AppDeps): Hono {
       const status = httpStatusOf[err.code];
       const log =
         status >= 500 ? deps.logger.error.bind(deps.logger) : deps.logger.info.bind(deps.logger);
-      log({ err, code: err.code, path: c.req.path }, 'request failed');
+      log({ err, code: err.code, jobId: err.jobId, path: c.req.path }, 'request failed');
       if (status === 503) c.header('Retry-After', '10');
-      return c.json({ error: { code: err.code, message: err.message } }, status);
+      // Sync errors after the job was created name it, to correlate with its events.
+      if (err.jobId === undefined) {
+        return c.json({ error: { code: err.code, message: err.message } }, status);
+      }
+      c.header('X-Job-Id', err.jobId);
+      return c.json({ error: { code: err.code, message: err.message, jobId: err.jobId } }, status);
     }
     if (err instanceof HTTPException) return err.getResponse();
     deps.logger.error({ err, path: c.req.path }, 'unexpected error');

@@ -21,8 +21,11 @@ import {
 /** What the distribution routes need. */
 export interface DistributionRouteDeps {
   readonly jobs: JobService;
-  /** Checks a request without I/O (XML, element ids, keys, source allow-list). */
-  readonly validate: (request: CommandRequest) => void;
+  /**
+   * Checks a request without I/O (XML, element ids, keys, source allow-list); may parse a
+   * large mediapackage off the event loop, hence the promise.
+   */
+  readonly validate: (request: CommandRequest) => void | Promise<void>;
   readonly syncTimeoutMs: number;
   readonly defaultOrganization: string;
   /**
@@ -85,7 +88,9 @@ async function syncResponse(
   const request = await readRequest(c, type, deps);
   const { job, error } = await deps.jobs.submitAndWait(request, deps.syncTimeoutMs);
   if (job.status !== 'FINISHED') {
-    throw new AppError(error?.code ?? 'INTERNAL', error?.message ?? `Job ${job.id} ${job.status}`);
+    throw new AppError(error?.code ?? 'INTERNAL', error?.message ?? `Job ${job.id} ${job.status}`, {
+      jobId: job.id,
+    });
   }
   c.header('X-Job-Id', job.id);
   return c.body(job.payload ?? '', 200, XML);
@@ -116,7 +121,7 @@ async function readRequest(
           checkAvailability: parseCheckAvailability(optionalField(form, 'checkAvailability')),
         }
       : { ...common, type };
-  deps.validate(request);
+  await deps.validate(request);
   return { ...request, parentJobId };
 }
 

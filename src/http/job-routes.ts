@@ -3,12 +3,14 @@ import { jobIdSchema } from '../contract/command.js';
 import { AppError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
 import { jobToJson, serializeJob } from '../opencast/job-xml.js';
+import { mayReadJob, type JobAccess } from './job-access.js';
 
 /**
  * `GET /jobs/{id}` (also `{id}.xml` and `{id}.json`, as Opencast's `/services/job/{id}.xml`):
- * XML by default, JSON when the suffix or the Accept header asks for it.
+ * XML by default, JSON when the suffix or the Accept header asks for it. Only the job's
+ * organization (and ROLE_ADMIN) sees it; to others it does not exist.
  */
-export function jobRoutes(jobs: JobService): Hono {
+export function jobRoutes(jobs: JobService, access: JobAccess): Hono {
   const app = new Hono();
   app.get('/:id', async (c) => {
     const param = c.req.param('id');
@@ -18,7 +20,9 @@ export function jobRoutes(jobs: JobService): Hono {
       throw new AppError('INVALID_INPUT', `'${id.slice(0, 40)}' is not a job id`);
     }
     const job = await jobs.get(id);
-    if (job === undefined) throw new AppError('JOB_NOT_FOUND', `No job ${id} is known here`);
+    if (job === undefined || !mayReadJob(job, c, access)) {
+      throw new AppError('JOB_NOT_FOUND', `No job ${id} is known here`);
+    }
     const wantsJson =
       match?.[2] === 'json' ||
       (match?.[2] === undefined && /\bapplication\/json\b/.test(c.req.header('Accept') ?? ''));

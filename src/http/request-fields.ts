@@ -30,6 +30,13 @@ export function optionalField(form: Form, name: string): string | undefined {
   return value;
 }
 
+// Built once: a schema per request cost more than the check itself.
+const elementIdsSchema = z
+  .array(identifierSchema)
+  .min(1, 'must name at least one element')
+  .max(1000)
+  .refine((list) => new Set(list).size === list.length, 'must not repeat an id');
+
 /**
  * The element ids of a request: a JSON array of strings as Opencast's Gson writes it, or one
  * bare id. Each must be a safe identifier; duplicates are refused.
@@ -48,12 +55,7 @@ export function parseElementIds(raw: string): string[] {
   } else {
     ids = [text];
   }
-  const result = z
-    .array(identifierSchema)
-    .min(1, 'must name at least one element')
-    .max(1000)
-    .refine((list) => new Set(list).size === list.length, 'must not repeat an id')
-    .safeParse(ids);
+  const result = elementIdsSchema.safeParse(ids);
   if (!result.success) {
     throw new AppError(
       'INVALID_INPUT',

@@ -1,4 +1,4 @@
-import { AppError, isAppError, type ErrorInfo } from '../errors.js';
+import { AppError, isAppError, withJobId, type ErrorInfo } from '../errors.js';
 import {
   COMMAND_VERSION,
   operationName,
@@ -94,7 +94,10 @@ export class JobService {
       this.#cancelWait(id);
       throw error;
     }
-    return done;
+    // From here the job exists: a timeout or shutdown answer names it for correlation.
+    return done.catch((error: unknown) => {
+      throw withJobId(error, id);
+    });
   }
 
   /** Whether {@link close} was called: new requests are refused. */
@@ -178,7 +181,8 @@ export class JobService {
       await this.deps.store
         .update(id, (current) => (isTerminal(current) ? current : { ...current, status: 'FAILED' }))
         .catch((storeError: unknown) => this.deps.onStoreError?.(storeError, id));
-      throw error;
+      // The job record exists (FAILED): the answer names it.
+      throw withJobId(error, id);
     }
     return job;
   }

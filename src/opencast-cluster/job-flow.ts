@@ -34,7 +34,7 @@ export interface OpencastJobFlowDeps {
   /** Publishes a command; resolves once the broker confirmed it. */
   readonly send: (message: EncodedCommand) => Promise<void>;
   /** Checks a command's content without I/O, as for a request (XML, ids, keys, sources). */
-  readonly validate: (request: CommandRequest) => void;
+  readonly validate: (request: CommandRequest) => void | Promise<void>;
   readonly logger: Logger;
 }
 
@@ -117,7 +117,7 @@ export class OpencastJobFlow {
     const command = commandFromJob(job, this.deps.defaultOrganization);
     try {
       const { version: _v, jobId: _j, opencastJob: _o, ...request } = command;
-      this.deps.validate(request);
+      await this.deps.validate(request);
     } catch (error) {
       if (isAppError(error) && !error.retryable) {
         throw new AppError('JOB_NOT_RUNNABLE', `Job ${id} cannot run here: ${error.message}`, {

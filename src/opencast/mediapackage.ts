@@ -52,3 +52,17 @@ export function findElement(
       .find((element) => element.id === id)
   );
 }
+
+/**
+ * The mediapackage with only the named elements, each at the top level where
+ * {@link findElement} finds it first: what checking a request needs, small enough to pass
+ * between threads. Ids that are not found are left out, so the check still reports them.
+ */
+export function pickElements(mediaPackage: MediaPackage, ids: readonly string[]): MediaPackage {
+  const elements: MediaPackageElement[] = [];
+  for (const id of ids) {
+    const element = findElement(mediaPackage, id);
+    if (element !== undefined) elements.push(element);
+  }
+  return { ...mediaPackage, elements };
+}

@@ -14,8 +14,18 @@ export const MAX_SOURCE_URL_LENGTH = 8192;
 /** Where an allowed URL is read from. */
 export type SourceRoute =
   | { readonly kind: 'http'; readonly url: URL }
-  /** A shared-storage or `file:` URL, read from `path`, which must stay inside `root`. */
-  | { readonly kind: 'local'; readonly url: URL; readonly root: string; readonly path: string };
+  /**
+   * A shared-storage or `file:` URL, read from `path`, which must stay inside `root`. With
+   * `refuseHardlinks`, a regular file with more than one link is refused (it may be a link
+   * to a file outside the root).
+   */
+  | {
+      readonly kind: 'local';
+      readonly url: URL;
+      readonly root: string;
+      readonly path: string;
+      readonly refuseHardlinks: boolean;
+    };
 
 /** The allow-list's answer: a route, or why the URL is refused. */
 export type SourceDecision =
@@ -38,7 +48,8 @@ function localRoute(url: URL, root: string, urlPath: string): SourceDecision {
   const path = join(root, ...segments);
   // join() cannot leave the root with the segments checked above; this is a second guard.
   if (!isInside(root, path)) return refuse('the path leaves its root directory');
-  return { allowed: true, route: { kind: 'local', url, root, path } };
+  // Opencast's workspace hardlinks files into shared storage by design: they stay allowed.
+  return { allowed: true, route: { kind: 'local', url, root, path, refuseHardlinks: false } };
 }
 
 function longestFirst<T>(entries: readonly T[], length: (entry: T) => number): T[] {
@@ -52,7 +63,8 @@ function routeFile(url: URL, path: string, settings: SourceSettings): SourceDeci
   const absolute = join('/', ...segments);
   const root = longestFirst(settings.fileRoots, (r) => r.length).find((r) => isInside(r, absolute));
   if (root === undefined) return refuse('the file is outside the configured file roots');
-  return { allowed: true, route: { kind: 'local', url, root, path: absolute } };
+  const refuseHardlinks = settings.allowHardlinks !== true;
+  return { allowed: true, route: { kind: 'local', url, root, path: absolute, refuseHardlinks } };
 }
 
 function routeHttp(url: URL, settings: SourceSettings): SourceDecision {

@@ -1,7 +1,8 @@
 /**
  * Opens a file of a shared-storage directory or `file:` root for streaming. Symlinks are
  * resolved first and the real path must still lie inside the real root, so a link cannot
- * publish a file from elsewhere.
+ * publish a file from elsewhere. A hard link cannot be resolved: where asked (`file:` roots
+ * by default), a regular file with more than one link is refused.
  */
 import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
@@ -66,6 +67,8 @@ export interface LocalFileOptions {
   readonly description: string;
   /** Longest wait for one read: a hung network mount must not stall a job for ever. */
   readonly idleTimeoutMs: number;
+  /** Refuse a regular file with more than one hard link (`file:` roots, by default). */
+  readonly refuseHardlinks?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -102,6 +105,13 @@ export async function openLocalFile(
     const stats = await handle.stat();
     if (!stats.isFile()) {
       throw new AppError('SOURCE_NOT_FOUND', `Source ${description} is not a regular file`);
+    }
+    // fstat of the open descriptor: a link made after the check cannot change what is read.
+    if (options.refuseHardlinks === true && stats.nlink > 1) {
+      throw new AppError(
+        'SOURCE_FORBIDDEN',
+        `Source ${description} has ${stats.nlink} hard links; it may be a file from outside its root (SOURCE_FILE_ALLOW_HARDLINKS)`,
+      );
     }
     const body = createSourceReadable(fileChunks(handle), {
       description,

@@ -112,6 +112,7 @@ export function createSourceFetcher(
         : openLocalFile(target.root, target.path, {
             description: describeUrl(url),
             idleTimeoutMs: current.readTimeoutMs,
+            refuseHardlinks: target.refuseHardlinks,
             signal,
           });
     },

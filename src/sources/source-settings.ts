@@ -15,6 +15,12 @@ export interface SourceSettings {
   readonly sharedStorage: readonly { readonly urlPrefix: string; readonly directory: string }[];
   /** Directories under which `file:` URLs may be read. */
   readonly fileRoots: readonly string[];
+  /**
+   * Whether a `file:` source may be a regular file with several hard links
+   * (SOURCE_FILE_ALLOW_HARDLINKS). Default false: a hard link inside a root may name a file
+   * from outside it, and unlike a symlink nothing shows where it points.
+   */
+  readonly allowHardlinks?: boolean | undefined;
   /** Credentials answered to Digest (or, if enabled, Basic) challenges of their URLs. */
   readonly credentials: readonly SourceCredential[];
   /** Time allowed from sending a request until its response headers arrive. */
@@ -81,6 +87,7 @@ export function normalizeSourceSettings(settings: SourceSettings): SourceSetting
     fileRoots: Object.freeze(
       settings.fileRoots.map((value, i) => directory(`fileRoots[${i}]`, value)),
     ),
+    allowHardlinks: settings.allowHardlinks === true,
     credentials: Object.freeze(credentials),
     connectTimeoutMs: integer('connectTimeoutMs', settings.connectTimeoutMs, 1, MAX_TIMEOUT_MS),
     readTimeoutMs: integer('readTimeoutMs', settings.readTimeoutMs, 1, MAX_TIMEOUT_MS),

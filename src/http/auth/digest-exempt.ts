@@ -14,3 +14,9 @@ export function isHealthOrHeartbeat(c: Context): boolean {
   if (path === '/health' || path === '/ready') return true;
   return method === 'HEAD' && path.endsWith('/dispatch');
 }
+
+/** `GET|HEAD /metrics`, exempt from `digestAuth` only when METRICS_PUBLIC says so. */
+export function isMetrics(c: Context): boolean {
+  const method = c.req.method;
+  return (method === 'GET' || method === 'HEAD') && c.req.path.replace(/\/+$/, '') === '/metrics';
+}

@@ -366,9 +366,9 @@ describe("Opencast's job-producer endpoints", () => {
 });
 
 describe('metrics', () => {
-  it('serves Prometheus text with request metrics by route pattern, without credentials', async () => {
+  it('serves Prometheus text with request metrics by route pattern', async () => {
     const metrics = createMetrics();
-    const { app } = harness({ auth: true, metrics });
+    const { app } = harness({ metrics });
     await app.request('/health');
     await app.request('/jobs/12345');
     const res = await app.request('/metrics');
@@ -378,7 +378,7 @@ describe('metrics', () => {
     expect(text).toContain(
       'ocs3_http_request_duration_seconds_count{method="GET",route="/health",status="200"} 1',
     );
-    // Refused before routing: labelled by the middleware's pattern, never by the raw path.
+    // An unknown job: labelled by the route pattern, never by the raw path.
     expect(text).not.toContain('12345');
     expect(text).toContain('ocs3_process_resident_memory_bytes');
   });
