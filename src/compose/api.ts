@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { CommandRequest } from '../contract/command.js';
 import { decodeReply } from '../contract/reply.js';
 import { createJobIdGenerator } from '../distribution/job-id.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
@@ -89,7 +88,6 @@ export async function startApi(
     logger,
     auth: users.size === 0 ? undefined : { users, secret, allowBasic },
     metricsPublic,
-    roles,
   });
   if (users.size === 0) {
     logger.warn(

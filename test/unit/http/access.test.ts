@@ -166,7 +166,7 @@ describe('sync errors name their job', () => {
     const { app } = harness({
       onSend: (command, jobs) => {
         queueMicrotask(() => {
-          jobs.applyReply({
+          void jobs.applyReply({
             version: 1,
             jobId: command.jobId,
             status: 'FAILED',
