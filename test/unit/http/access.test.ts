@@ -122,29 +122,29 @@ describe('/metrics', () => {
 describe('GET /jobs/{id} across organizations', () => {
   it("shows a job only to its organization and to admins; others get 404, as for a job that doesn't exist", async () => {
     const { app } = harness();
-    const created = await app.request('/distribution/s3', form('tenant1'));
-    expect(created.status).toBe(200);
+    // 1000 in tenant1, 1001 in the default organization, both created by the system account.
+    expect((await app.request('/distribution/s3', form('tenant1'))).status).toBe(200);
+    expect((await app.request('/distribution/s3', form())).status).toBe(200);
 
-    // Another organization's caller: indistinguishable from an unknown id.
-    const foreign = await app.request('/jobs/1000', {
-      headers: { ...basic('tenant2_user'), 'X-Opencast-Matterhorn-Organization': 'tenant2' },
-    });
-    const unknown = await app.request('/jobs/4242', {
-      headers: { ...basic('tenant2_user'), 'X-Opencast-Matterhorn-Organization': 'tenant2' },
-    });
+    // A user without ROLE_ADMIN acts in the default organization only: tenant1's job is
+    // indistinguishable from an unknown id.
+    const foreign = await app.request('/jobs/1000', { headers: basic('tenant2_user') });
+    const unknown = await app.request('/jobs/4242', { headers: basic('tenant2_user') });
     expect(foreign.status).toBe(404);
     expect(unknown.status).toBe(404);
     expect((await foreign.text()).replace('1000', 'ID')).toBe(
       (await unknown.text()).replace('4242', 'ID'),
     );
-    // No organization header: the default organization, not tenant1.
-    expect((await app.request('/jobs/1000', { headers: basic('tenant2_user') })).status).toBe(404);
-
-    const own = await app.request('/jobs/1000.json', {
+    // Naming tenant1 in the header needs ROLE_ADMIN (Opencast's rule): 403, no job.
+    const switched = await app.request('/jobs/1000', {
       headers: { ...basic('tenant2_user'), 'X-Opencast-Matterhorn-Organization': 'tenant1' },
     });
+    expect(switched.status).toBe(403);
+    expect(await switched.text()).not.toContain('mediapackage');
+
+    const own = await app.request('/jobs/1001.json', { headers: basic('tenant2_user') });
     expect(own.status).toBe(200);
-    expect(await own.json()).toMatchObject({ id: '1000', organization: 'tenant1' });
+    expect(await own.json()).toMatchObject({ id: '1001', organization: 'mh_default_org' });
     for (const admin of ['opencast_system_account', 'other_admin']) {
       expect((await app.request('/jobs/1000', { headers: basic(admin) })).status).toBe(200);
     }
