@@ -78,13 +78,24 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_ORGANIZATION: identifier.default('mh_default_org'),
 
+  /** One broker URL, or the nodes of one cluster separated by commas (tried in turn). */
   AMQP_URL: z
     .string()
-    .superRefine((url, ctx) => {
-      const problem = amqpUrlProblem(url);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .default('amqp://guest:guest@127.0.0.1:5672'),
+    .default('amqp://guest:guest@127.0.0.1:5672')
+    .transform((text, ctx) => {
+      const urls = text
+        .split(',')
+        .map((url) => url.trim())
+        .filter((url) => url !== '');
+      if (urls.length === 0) ctx.addIssue({ code: 'custom', message: 'names no broker URL' });
+      urls.forEach((url, index) => {
+        const problem = amqpUrlProblem(url);
+        if (problem === undefined) return;
+        const which = urls.length > 1 ? `URL ${String(index + 1)} of ${String(urls.length)} ` : '';
+        ctx.addIssue({ code: 'custom', message: `${which}${problem}` });
+      });
+      return urls;
+    }),
   AMQP_PREFIX: z.string().regex(AMQP_PREFIX_PATTERN, AMQP_PREFIX_RULE).default('ocs3'),
   AMQP_DELIVERY_LIMIT: int(5, 1, MAX_DELIVERY_LIMIT),
   WORKER_CONCURRENCY: int(2, 1, 1000),
@@ -328,7 +339,10 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
     logLevel: env.LOG_LEVEL,
     defaultOrganization: env.DEFAULT_ORGANIZATION,
     amqp: {
-      url: withDefaultHeartbeat(env.AMQP_URL),
+      /** The first broker URL (of {@link urls}). */
+      url: withDefaultHeartbeat(env.AMQP_URL[0] ?? ''),
+      /** Every broker URL, in order: nodes of one cluster, tried in turn. */
+      urls: env.AMQP_URL.map(withDefaultHeartbeat),
       prefix: env.AMQP_PREFIX,
       deliveryLimit: env.AMQP_DELIVERY_LIMIT,
       concurrency: env.WORKER_CONCURRENCY,

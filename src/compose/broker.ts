@@ -11,7 +11,7 @@ export async function connectBroker(
   closers: Closers,
 ): Promise<Broker> {
   const broker = await Broker.connect({
-    url: config.amqp.url,
+    url: config.amqp.urls,
     prefix: config.amqp.prefix,
     deliveryLimit: config.amqp.deliveryLimit,
     maxBodyBytes: maxCommandBytes(config.maxBodyBytes),

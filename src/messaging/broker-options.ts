@@ -4,8 +4,11 @@ import { MAX_DELIVERY_LIMIT, topologyNames } from './topology.js';
 
 /** Settings of {@link Broker.connect}. */
 export interface BrokerOptions {
-  /** `amqp://` or `amqps://` URL, credentials included. Never logged as is. */
-  url: string;
+  /**
+   * `amqp://` or `amqps://` URL, credentials included, or several: the nodes of one
+   * cluster, tried in turn on connect and on every reconnect. Never logged as is.
+   */
+  url: string | readonly string[];
   /** Prefix of every exchange and queue name, e.g. `ocs3`. */
   prefix: string;
   /** x-delivery-limit of the work queue, from 1 to {@link MAX_DELIVERY_LIMIT}. */
@@ -40,7 +43,9 @@ export const MAX_MESSAGE_BYTES = 2 ** 29;
 
 /** {@link BrokerOptions} with defaults applied, validated. */
 export type ResolvedBrokerOptions = Readonly<
-  Required<BrokerOptions> & {
+  Required<Omit<BrokerOptions, 'url'>> & {
+    /** At least one URL, in the order given. */
+    urls: readonly string[];
     /** Shown in the RabbitMQ management UI. */
     connectionName: string;
   }
@@ -58,7 +63,9 @@ export function resolveBrokerOptions(
   options: BrokerOptions,
   connectionName: string,
 ): ResolvedBrokerOptions {
-  redactUrl(options.url);
+  const urls = typeof options.url === 'string' ? [options.url] : [...options.url];
+  if (urls.length === 0) throw new AppError('INVALID_INPUT', 'url must name at least one broker');
+  for (const url of urls) redactUrl(url);
   topologyNames(options.prefix);
   const hour = 3_600_000;
   const reconnectMaxDelayMs = positiveInteger(
@@ -79,7 +86,7 @@ export function resolveBrokerOptions(
     );
   }
   return Object.freeze({
-    url: options.url,
+    urls: Object.freeze(urls),
     prefix: options.prefix,
     deliveryLimit: positiveInteger('deliveryLimit', options.deliveryLimit, MAX_DELIVERY_LIMIT),
     opencastJobs: options.opencastJobs ?? false,
