@@ -234,6 +234,7 @@ export class Broker {
     if (this.#reply) throw new AppError('INTERNAL', 'the reply queue is already open');
     const reply = new ReplyQueue({
       name: replyQueueName(this.#options.prefix),
+      rename: () => replyQueueName(this.#options.prefix),
       expiresMs: this.#options.replyQueueExpiresMs,
       onMessage,
       logger: this.#options.logger,
@@ -252,6 +253,14 @@ export class Broker {
       }
     }
     return reply.name;
+  }
+
+  /**
+   * The reply queue's name as of now (see {@link openReplyQueue}); it changes when the
+   * cluster node the queue lived on is lost. Undefined before the queue is opened.
+   */
+  get replyQueueName(): string | undefined {
+    return this.#reply?.name;
   }
 
   /**
