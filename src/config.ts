@@ -98,6 +98,10 @@ const envSchema = z.object({
     }),
   AMQP_PREFIX: z.string().regex(AMQP_PREFIX_PATTERN, AMQP_PREFIX_RULE).default('ocs3'),
   AMQP_DELIVERY_LIMIT: int(5, 1, MAX_DELIVERY_LIMIT),
+  /** Hand a command still running after this long over to a lease; 0: never (docs/messages.md). */
+  AMQP_HANDOVER_AFTER_MS: int(900_000, 0, 86_400_000),
+  /** How often a handed-over command's lease is checked; the lease expires after 3 times that. */
+  AMQP_LEASE_CHECK_MS: int(60_000, 5_000, 3_600_000),
   WORKER_CONCURRENCY: int(2, 1, 1000),
 
   S3_ENDPOINT: optionalText.pipe(httpUrl.optional()),
@@ -346,6 +350,16 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
       prefix: env.AMQP_PREFIX,
       deliveryLimit: env.AMQP_DELIVERY_LIMIT,
       concurrency: env.WORKER_CONCURRENCY,
+      /** Long-command handover (item 15); undefined when AMQP_HANDOVER_AFTER_MS is 0. */
+      lease:
+        env.AMQP_HANDOVER_AFTER_MS === 0
+          ? undefined
+          : {
+              handoverAfterMs: env.AMQP_HANDOVER_AFTER_MS,
+              checkIntervalMs: env.AMQP_LEASE_CHECK_MS,
+              // Outlives reconnects (10 s at most between attempts) and a busy work queue.
+              expiresMs: 3 * env.AMQP_LEASE_CHECK_MS,
+            },
     },
     s3: {
       /** No endpoint and no base URL: serve the embedded store. */

@@ -14,6 +14,7 @@ export async function connectBroker(
     url: config.amqp.urls,
     prefix: config.amqp.prefix,
     deliveryLimit: config.amqp.deliveryLimit,
+    lease: config.amqp.lease,
     maxBodyBytes: maxCommandBytes(config.maxBodyBytes),
     logger,
   });

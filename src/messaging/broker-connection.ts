@@ -8,6 +8,7 @@ import { watchConnection } from './connection-events.js';
 import type { MessagingLogger } from './logger.js';
 import { declareTopology } from './topology.js';
 import type { TopologyNames } from './topology.js';
+import { declareLeaseTopology, leaseNames } from './lease-topology.js';
 import { RecoveringConnection } from './recovering-connection.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -190,6 +191,24 @@ export class BrokerConnection {
     }
   }
 
+  /**
+   * Runs `use` on a fresh channel of the live connection, then closes it: for operations
+   * whose failure closes their channel (a passive declare of a missing queue).
+   */
+  async withChannel<T>(use: (channel: Channel) => Promise<T>): Promise<T> {
+    const session = this.#session;
+    if (session === undefined || session.closed || this.#stopping) {
+      throw new AppError('BROKER_UNAVAILABLE', `not connected to the broker at ${this.#endpoint}`);
+    }
+    const channel = await session.model.createChannel();
+    channel.on('error', noop); // the failing operation rejects with the same error
+    try {
+      return await use(channel);
+    } finally {
+      await channel.close().catch(noop);
+    }
+  }
+
   /** Closes a channel whose consumer the broker cancelled; its close handler re-opens it. */
   recycle(channel: Channel): void {
     channel.close().catch(noop);
@@ -239,6 +258,9 @@ export class BrokerConnection {
         deliveryLimit: this.#options.deliveryLimit,
         opencastJobs: this.#options.opencastJobs,
       });
+      if (this.#options.lease !== undefined) {
+        await declareLeaseTopology(channel, this.#names, leaseNames(this.#options.prefix));
+      }
     } catch (err) {
       throw new AppError(
         'BROKER_UNAVAILABLE',

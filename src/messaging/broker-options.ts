@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import type { LeaseSettings } from './lease-keeper.js';
 import type { MessagingLogger } from './logger.js';
 import { MAX_DELIVERY_LIMIT, topologyNames } from './topology.js';
 
@@ -36,6 +37,11 @@ export interface BrokerOptions {
    * the process is gone. Default 60 s; must exceed `reconnectMaxDelayMs`.
    */
   replyQueueExpiresMs?: number;
+  /**
+   * Hand commands that run longer than `handoverAfterMs` over to a lease before RabbitMQ's
+   * consumer timeout (docs/messages.md). Unset: no handover (the consumer timeout applies).
+   */
+  lease?: LeaseSettings | undefined;
 }
 
 /** Largest `maxBodyBytes`: RabbitMQ's own ceiling for `max_message_size` (512 MiB). */
@@ -43,7 +49,8 @@ export const MAX_MESSAGE_BYTES = 2 ** 29;
 
 /** {@link BrokerOptions} with defaults applied, validated. */
 export type ResolvedBrokerOptions = Readonly<
-  Required<Omit<BrokerOptions, 'url'>> & {
+  Required<Omit<BrokerOptions, 'url' | 'lease'>> & {
+    lease: LeaseSettings | undefined;
     /** At least one URL, in the order given. */
     urls: readonly string[];
     /** Shown in the RabbitMQ management UI. */
@@ -106,7 +113,26 @@ export function resolveBrokerOptions(
     reconnectMaxDelayMs,
     connectionName,
     replyQueueExpiresMs,
+    lease: resolveLease(options.lease, reconnectMaxDelayMs),
   });
+}
+
+function resolveLease(
+  lease: LeaseSettings | undefined,
+  reconnectMaxDelayMs: number,
+): LeaseSettings | undefined {
+  if (lease === undefined) return undefined;
+  const day = 86_400_000;
+  const settings = {
+    handoverAfterMs: positiveInteger('lease.handoverAfterMs', lease.handoverAfterMs, day),
+    checkIntervalMs: positiveInteger('lease.checkIntervalMs', lease.checkIntervalMs, day),
+    expiresMs: positiveInteger('lease.expiresMs', lease.expiresMs, day),
+  };
+  // A holder cut off during an ordinary reconnect must not lose its lease.
+  if (settings.expiresMs <= reconnectMaxDelayMs) {
+    throw new AppError('INVALID_INPUT', 'lease.expiresMs must be greater than reconnectMaxDelayMs');
+  }
+  return Object.freeze(settings);
 }
 
 /**

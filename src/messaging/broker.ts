@@ -9,6 +9,8 @@ import { CommandConsumer } from './command-consumer.js';
 import type { CommandHandler } from './command-consumer.js';
 import type { PublishOutcome } from './confirm-publisher.js';
 import type { Delivery } from './delivery.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { leaseNames } from './lease-topology.js';
 import { toPublishOptions } from './publish-props.js';
 import type { PublishMode, PublishProps } from './publish-props.js';
 import { ReplyQueue, replyQueueName } from './reply-queue.js';
@@ -51,6 +53,7 @@ export class Broker {
   readonly names: TopologyNames;
   readonly #options: ResolvedBrokerOptions;
   readonly #connection: BrokerConnection;
+  readonly #leases: LeaseKeeper | undefined;
   #commands: CommandConsumer | undefined;
   #reply: ReplyQueue | undefined;
   readonly #queueConsumers = new Set<CommandConsumer>();
@@ -80,6 +83,15 @@ export class Broker {
         },
       },
     });
+    this.#leases =
+      options.lease === undefined
+        ? undefined
+        : new LeaseKeeper(
+            this.#connection,
+            leaseNames(options.prefix),
+            options.lease,
+            options.logger,
+          );
   }
 
   /**
@@ -160,6 +172,7 @@ export class Broker {
       prefetch,
       handler: options.handler,
       logger: this.#options.logger,
+      leases: this.#leases,
       onBrokerCancel: (channel: Channel) => {
         this.#connection.recycle(channel);
       },

@@ -25,6 +25,8 @@ export interface TestCluster {
   readonly nodes: readonly ClusterNode[];
   /** The node that leads `queue` (a quorum queue), from `rabbitmqctl list_queues`. */
   leaderOf(queue: string): Promise<ClusterNode>;
+  /** Every queue with its ready message count, asked of a running node. */
+  queues(): Promise<{ readonly name: string; readonly messages: number }[]>;
   /** Stops one node (as an operator or a crash of the broker would). */
   stopNode(node: ClusterNode): Promise<void>;
   /** Stops every node still running and removes the data folder; never throws. */
@@ -142,27 +144,23 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Te
       await ctl(node.name, ['join_cluster', first.name]);
       await ctl(node.name, ['start_app']);
     }
+    const listQueues = (...columns: string[]): Promise<string> => {
+      const alive = nodes.find((node) => running.has(node.name));
+      if (alive === undefined) throw new Error('no node runs');
+      return ctl(alive.name, ['list_queues', '--quiet', '--no-table-headers', ...columns]);
+    };
     return {
       nodes,
+      queues: async () =>
+        (await listQueues('name', 'messages_ready'))
+          .split('\n')
+          .filter((line) => line.includes('\t'))
+          .map((line) => {
+            const [name = '', messages = '0'] = line.split('\t');
+            return { name, messages: Number(messages) };
+          }),
       leaderOf: async (queue) => {
-        const out = await ctl(first.name, [
-          'list_queues',
-          '--quiet',
-          '--no-table-headers',
-          'name',
-          'leader',
-        ]).catch(async () => {
-          // The first node may be the one that was stopped: ask any running one.
-          const alive = nodes.find((node) => running.has(node.name) && node !== first);
-          if (alive === undefined) throw new Error('no node runs');
-          return ctl(alive.name, [
-            'list_queues',
-            '--quiet',
-            '--no-table-headers',
-            'name',
-            'leader',
-          ]);
-        });
+        const out = await listQueues('name', 'leader');
         const line = out.split('\n').find((l) => l.split('\t')[0] === queue);
         const leader = line?.split('\t')[1]?.trim();
         const node = nodes.find((n) => n.name === leader);

@@ -117,6 +117,21 @@ describe('AMQP_URL with the nodes of a cluster', () => {
   });
 });
 
+describe('long-command handover', () => {
+  it('hands over after 15 min and checks leases every minute by default', () => {
+    expect(loadConfig({}).amqp.lease).toEqual({
+      handoverAfterMs: 900_000,
+      checkIntervalMs: 60_000,
+      expiresMs: 180_000,
+    });
+  });
+
+  it('is off with AMQP_HANDOVER_AFTER_MS=0 and refuses a check interval under 5 s', () => {
+    expect(loadConfig({ AMQP_HANDOVER_AFTER_MS: '0' }).amqp.lease).toBeUndefined();
+    expect(() => loadConfig({ AMQP_LEASE_CHECK_MS: '1000' })).toThrow(/AMQP_LEASE_CHECK_MS/);
+  });
+});
+
 describe('AMQP heartbeat', () => {
   it('defaults to 30 s and keeps one the URL sets', () => {
     expect(loadConfig({ AMQP_URL: 'amqp://h/vh?frame_max=0' }).amqp.url).toBe(
