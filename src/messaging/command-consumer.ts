@@ -31,8 +31,10 @@ interface InFlight {
   timer?: NodeJS.Timeout;
   /** A handover in progress. */
   handing?: Promise<void>;
-  /** Set once handed over: the original is acked and the lease stands for it. */
+  /** The job's lease, once claimed (a rerun) or taken at the handover. */
   lease?: HeldLease;
+  /** Set once handed over: the original is acked and the lease stands for it. */
+  handedOver?: boolean;
 }
 
 // How long stop() waits for aborted handed-over jobs to give their leases up.
@@ -182,6 +184,13 @@ export class CommandConsumer {
         this.#settle(entry, verdict);
         return;
       }
+      try {
+        entry.lease = await leases.claim(entry.message);
+      } catch (err) {
+        log.warn({ ...context, err }, 'cannot claim the job lease; requeueing');
+        this.#settle(entry, 'requeue');
+        return;
+      }
     }
     if (leases !== undefined)
       this.#scheduleHandover(leases, entry, leases.settings.handoverAfterMs);
@@ -197,13 +206,14 @@ export class CommandConsumer {
     clearTimeout(entry.timer);
     await entry.handing;
     const lease = entry.lease;
-    if (lease === undefined) {
-      this.#settle(entry, disposition);
+    // The outcome goes into the lease before the ack: a copy must never find it gone first.
+    await lease?.finish(disposition);
+    if (entry.handedOver === true) {
+      this.#leased.delete(entry);
+      log.info({ ...context, lease: lease?.key, disposition }, 'handed-over command ended');
       return;
     }
-    this.#leased.delete(entry);
-    await lease.finish(disposition);
-    log.info({ ...context, lease: lease.key, disposition }, 'handed-over command ended');
+    this.#settle(entry, disposition);
   }
 
   /**
@@ -222,11 +232,12 @@ export class CommandConsumer {
       const state = await leases.check(message);
       if (state.kind === 'gone') return 'run';
       if (state.kind === 'running') {
-        if (copy) await leases.delay(message);
+        // Also a redelivered original: its holder may have died before its resume copy was
+        // confirmed, so it becomes a resume copy itself rather than be dropped.
+        await leases.delay(message);
         log.debug({ ...context, copy }, 'job lease held elsewhere; checked again later');
         return 'ack';
       }
-      if (state.outcome === 'void') return copy ? 'ack' : 'run';
       log.info({ ...context, outcome: state.outcome }, 'job lease ended; dropping the copy');
       return state.outcome;
     } catch (err) {
@@ -247,13 +258,22 @@ export class CommandConsumer {
     const log = this.#options.logger;
     const messageId = entry.message.properties.messageId as unknown;
     try {
-      const lease = await leases.handOver(entry.message);
+      const claimed = entry.lease;
+      let lease: HeldLease;
+      if (claimed === undefined) {
+        lease = await leases.handOver(entry.message);
+      } else {
+        await leases.delay(entry.message);
+        lease = claimed;
+      }
       if (entry.settled) {
-        // The channel closed meanwhile: the original comes back and owns the job.
-        await lease.finish('void');
+        // The channel closed meanwhile: the handler was aborted and ends the claimed lease;
+        // a fresh one is given up here. The original comes back and runs again.
+        if (claimed === undefined) await lease.finish('requeue');
         return;
       }
       entry.lease = lease;
+      entry.handedOver = true;
       this.#leased.add(entry);
       this.#settle(entry, 'ack');
       log.info({ messageId, lease: lease.key }, 'long command handed over to a lease');

@@ -1,5 +1,5 @@
 import type { Channel, Message } from 'amqplib';
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { AMQP_REPLY, amqpReplyCode } from './amqp-errors.js';
 import type { ConfirmPublisher } from './confirm-publisher.js';
 import { leaseKeyOf, leaseQueueDeclaration, resumeCopyOptions } from './lease-topology.js';
@@ -18,21 +18,27 @@ export interface LeaseSettings {
 
 /**
  * How a held lease ends: `ack` (done) and `dead-letter` (park it) are written into the lease
- * for its resume copies; `void` says the original delivery owns the job again (its ack was
- * lost), `requeue` gives the job up: both let a resume copy run it again.
+ * for its resume copies; `requeue` gives the job up (deletes the lease), so that the next
+ * copy runs it again.
  */
-export type LeaseOutcome = 'ack' | 'dead-letter' | 'requeue' | 'void';
+export type LeaseOutcome = 'ack' | 'dead-letter' | 'requeue';
 
 /** What a lease says about its job. */
 export type LeaseState =
   | { readonly kind: 'running' }
   | { readonly kind: 'gone' }
-  | { readonly kind: 'settled'; readonly outcome: 'ack' | 'dead-letter' | 'void' };
+  | { readonly kind: 'settled'; readonly outcome: 'ack' | 'dead-letter' };
 
 /** The broker access the keeper needs (a BrokerConnection). */
 export interface LeaseBroker {
   /** Runs `use` on a fresh channel of the live connection and closes it. */
   withChannel<T>(use: (channel: Channel) => Promise<T>): Promise<T>;
+  /** Keeps a channel for `role`, re-attached after every reconnect (BrokerConnection). */
+  addRole(
+    role: string,
+    hooks: { attach(channel: Channel): Promise<void>; lost(channel: Channel): void },
+  ): Promise<void>;
+  removeRole(role: string): Promise<void>;
   readonly publisher: ConfirmPublisher | undefined;
 }
 
@@ -72,7 +78,18 @@ export class LeaseKeeper {
     const key = leaseKeyOf(message);
     await this.#declare(key);
     await this.#publishCopy(message, key);
-    return new HeldLease(this, key);
+    return this.#hold(key);
+  }
+
+  /**
+   * Takes the lease of a job this process is about to run again (its lease was gone): other
+   * copies then find it running. An old outcome left in the queue is removed.
+   */
+  async claim(message: Message): Promise<HeldLease> {
+    const key = leaseKeyOf(message);
+    await this.#declare(key);
+    await this.#broker.withChannel((channel) => channel.purgeQueue(this.#names.queue(key)));
+    return this.#hold(key);
   }
 
   /** Publishes a fresh resume copy of `message` (a lease found running is checked again later). */
@@ -95,15 +112,40 @@ export class LeaseKeeper {
       const marker = await channel.get(queue, { noAck: false });
       if (marker === false) return { kind: 'running' } as const;
       channel.nack(marker, false, true); // stays for the other copies
-      const text = marker.content.toString();
-      const outcome = text === 'dead-letter' || text === 'void' ? text : 'ack';
+      const outcome = marker.content.toString() === 'dead-letter' ? 'dead-letter' : 'ack';
       return { kind: 'settled', outcome } as const;
     });
   }
 
-  /** Re-declares the lease queue: renews its `x-expires`. */
-  async renew(key: string): Promise<void> {
-    await this.#declare(key);
+  /**
+   * Holds the lease: a consumer on its queue (RabbitMQ never expires a queue that has one),
+   * on a channel of its own that is opened again after every reconnect. Its `x-expires`
+   * runs only while this process is cut off from the broker, or gone.
+   */
+  async #hold(key: string): Promise<HeldLease> {
+    const queue = this.#names.queue(key);
+    const role = `lease:${key}`;
+    const hooks = {
+      attach: async (channel: Channel) => {
+        await channel.prefetch(1);
+        await channel.assertQueue(queue, leaseQueueDeclaration(this.settings.expiresMs));
+        // Outcomes are written only after the holder let go, so nothing arrives here.
+        await channel.consume(queue, () => undefined, { noAck: false });
+      },
+      lost: () => undefined,
+    };
+    try {
+      await this.#broker.addRole(role, hooks);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'INTERNAL') {
+        // Held already: another delivery of the same command runs in this process.
+        return new HeldLease(this, key, () => Promise.resolve());
+      }
+      // Not held: forget the role, or its channel would be re-opened (and fail) forever.
+      await this.#broker.removeRole(role);
+      throw err;
+    }
+    return new HeldLease(this, key, () => this.#broker.removeRole(role));
   }
 
   /** Ends a lease: writes the outcome into it, or deletes it so that a resume copy runs the job. */
@@ -151,33 +193,22 @@ export class LeaseKeeper {
   }
 }
 
-/**
- * A lease this process holds while its job runs: re-declared every third of its expiry
- * until {@link finish}.
- */
+/** A lease this process holds (consumes) while its job runs, until {@link finish}. */
 export class HeldLease {
   readonly key: string;
   readonly #keeper: LeaseKeeper;
-  readonly #timer: NodeJS.Timeout;
+  readonly #release: () => Promise<void>;
 
-  constructor(keeper: LeaseKeeper, key: string) {
+  constructor(keeper: LeaseKeeper, key: string, release: () => Promise<void>) {
     this.key = key;
     this.#keeper = keeper;
-    this.#timer = setInterval(
-      () => {
-        keeper.renew(key).catch((err: unknown) => {
-          // A reconnect gap is fine; a gap longer than the expiry lets the job run twice.
-          keeper.log.warn({ err, lease: key }, 'could not renew a job lease');
-        });
-      },
-      Math.max(1, Math.floor(keeper.settings.expiresMs / 3)),
-    );
+    this.#release = release;
   }
 
-  /** Stops renewing and records the outcome; never throws (an unrecorded lease expires). */
+  /** Lets go of the lease and records the outcome; never throws (an unrecorded lease expires). */
   async finish(outcome: LeaseOutcome): Promise<void> {
-    clearInterval(this.#timer);
     try {
+      await this.#release();
       await this.#keeper.end(this.key, outcome);
     } catch (err) {
       this.#keeper.log.error(

@@ -208,16 +208,17 @@ describe('commands that run longer than the consumer timeout', () => {
     // Reaches the cluster only through the proxy: cutting it is this worker's death.
     const doomed = await on().startAnother({ ROLE: 'worker', AMQP_URL: proxy.url, ...HANDOVER });
     on().sources.setSlow('dying.mp4', LONG_SIZE, 20_000);
+    const before = new Set((await nodes().queues()).map((q) => q.name));
     const id = await distributeSlow(on(), 'dying.mp4');
-    // Handed over: a lease of this prefix that records no outcome yet (the earlier test's
-    // lease holds its 'ack' until it expires).
+    // Handed over: a lease of this prefix that did not exist before (the earlier test's
+    // lease stays until it expires).
     const leases = leaseNames(on().prefix).queue('');
     await waitFor(
       async () =>
-        (await nodes().queues()).some((q) => q.name.startsWith(leases) && q.messages === 0),
+        (await nodes().queues()).some((q) => q.name.startsWith(leases) && !before.has(q.name)),
       30_000,
-      'the handover (a lease without an outcome)',
-      500,
+      'the handover (a new lease)',
+      200,
     );
     proxy.setAccepting(false);
     proxy.dropConnections();
