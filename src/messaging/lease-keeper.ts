@@ -12,7 +12,7 @@ export interface LeaseSettings {
   readonly handoverAfterMs: number;
   /** TTL of a resume copy: how often a lease is checked. */
   readonly checkIntervalMs: number;
-  /** `x-expires` of a lease queue: how long a lease outlives its last keep-alive. */
+  /** `x-expires` of a lease queue: how long a lease outlives its holder (its consumer). */
   readonly expiresMs: number;
 }
 
