@@ -79,15 +79,30 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_ORGANIZATION: identifier.default('mh_default_org'),
 
+  /** One broker URL, or the nodes of one cluster separated by commas (tried in turn). */
   AMQP_URL: z
     .string()
-    .superRefine((url, ctx) => {
-      const problem = amqpUrlProblem(url);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .default('amqp://guest:guest@127.0.0.1:5672'),
+    .default('amqp://guest:guest@127.0.0.1:5672')
+    .transform((text, ctx) => {
+      const urls = text
+        .split(',')
+        .map((url) => url.trim())
+        .filter((url) => url !== '');
+      if (urls.length === 0) ctx.addIssue({ code: 'custom', message: 'names no broker URL' });
+      urls.forEach((url, index) => {
+        const problem = amqpUrlProblem(url);
+        if (problem === undefined) return;
+        const which = urls.length > 1 ? `URL ${String(index + 1)} of ${String(urls.length)} ` : '';
+        ctx.addIssue({ code: 'custom', message: `${which}${problem}` });
+      });
+      return urls;
+    }),
   AMQP_PREFIX: z.string().regex(AMQP_PREFIX_PATTERN, AMQP_PREFIX_RULE).default('ocs3'),
   AMQP_DELIVERY_LIMIT: int(5, 1, MAX_DELIVERY_LIMIT),
+  /** Hand a command still running after this long over to a lease; 0: never (docs/messages.md). */
+  AMQP_HANDOVER_AFTER_MS: int(900_000, 0, 86_400_000),
+  /** How often a handed-over command's lease is checked; the lease expires after 3 times that. */
+  AMQP_LEASE_CHECK_MS: int(60_000, 5_000, 3_600_000),
   WORKER_CONCURRENCY: int(2, 1, 1000),
   /** How long a publish waits for the broker's confirm before it counts as unconfirmed. */
   AMQP_CONFIRM_TIMEOUT_MS: int(10_000, 100, 3_600_000),
@@ -408,12 +423,25 @@ function buildConfig(
     logLevel: env.LOG_LEVEL,
     defaultOrganization: env.DEFAULT_ORGANIZATION,
     amqp: {
-      url: withDefaultHeartbeat(env.AMQP_URL),
+      /** The first broker URL (of {@link urls}). */
+      url: withDefaultHeartbeat(env.AMQP_URL[0] ?? ''),
+      /** Every broker URL, in order: nodes of one cluster, tried in turn. */
+      urls: env.AMQP_URL.map(withDefaultHeartbeat),
       prefix: env.AMQP_PREFIX,
       deliveryLimit: env.AMQP_DELIVERY_LIMIT,
       concurrency: env.WORKER_CONCURRENCY,
       confirmTimeoutMs: env.AMQP_CONFIRM_TIMEOUT_MS,
       replyQueueExpiresMs: env.REPLY_QUEUE_EXPIRES_MS,
+      /** Long-command handover (item 15); undefined when AMQP_HANDOVER_AFTER_MS is 0. */
+      lease:
+        env.AMQP_HANDOVER_AFTER_MS === 0
+          ? undefined
+          : {
+              handoverAfterMs: env.AMQP_HANDOVER_AFTER_MS,
+              checkIntervalMs: env.AMQP_LEASE_CHECK_MS,
+              // Outlives reconnects (10 s at most between attempts) and a busy work queue.
+              expiresMs: 3 * env.AMQP_LEASE_CHECK_MS,
+            },
     },
     /** Where job status lives: Redis when `redisUrl` is set, else the API's memory. */
     jobStore: {

@@ -41,7 +41,8 @@ export async function startApi(
   const jobs = new JobService({
     store: parts.jobStore,
     send: ({ routingKey, body, properties }) => broker.publishCommand(routingKey, body, properties),
-    replyTo: () => replyQueue,
+    // Read per command: the name changes if the queue's cluster node is lost.
+    replyTo: () => broker.replyQueueName ?? replyQueue,
     newJobId: createJobIdGenerator(),
     clock: () => new Date(),
     jobUrl: (id) => `${config.http.publicUrl}/jobs/${id}`,

@@ -11,10 +11,11 @@ export async function connectBroker(
   closers: Closers,
 ): Promise<Broker> {
   const broker = await Broker.connect({
-    url: config.amqp.url,
+    url: config.amqp.urls,
     prefix: config.amqp.prefix,
     deliveryLimit: config.amqp.deliveryLimit,
     confirmTimeoutMs: config.amqp.confirmTimeoutMs,
+    lease: config.amqp.lease,
     maxBodyBytes: maxCommandBytes(config.maxBodyBytes),
     // Opencast mode: the durable queue of job status reports for the registry.
     opencastJobs: config.opencast !== undefined,

@@ -1,5 +1,4 @@
-import { connect } from 'amqplib';
-import type { Channel, ChannelModel, RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { AppError, isAppError } from '../errors.js';
 import { describeAmqpError, isConfigurationError } from './amqp-errors.js';
 import { redactUrl } from './broker-options.js';
@@ -9,6 +8,8 @@ import { watchConnection } from './connection-events.js';
 import type { MessagingLogger } from './logger.js';
 import { declareTopology } from './topology.js';
 import type { TopologyNames } from './topology.js';
+import { declareLeaseTopology, leaseNames } from './lease-topology.js';
+import { RecoveringConnection } from './recovering-connection.js';
 import { withTimeout } from './with-timeout.js';
 
 /**
@@ -58,7 +59,7 @@ export class BrokerConnection {
   readonly #consumers: Map<ConsumeRole, ConsumerHooks>;
   readonly #log: MessagingLogger;
   readonly #endpoint: string;
-  #model: RecoveringChannelModel | undefined;
+  #model: RecoveringConnection | undefined;
   #session: Session | undefined;
   #everConnected = false;
   #blocked = false;
@@ -77,12 +78,17 @@ export class BrokerConnection {
       ['commands', consumers.commands],
     ]);
     this.#log = options.logger;
-    this.#endpoint = redactUrl(options.url);
+    this.#endpoint = options.urls.map(redactUrl).join(',');
   }
 
-  /** The broker URL without credentials, for messages. */
+  /** The broker URL (or URLs) without credentials, for messages. */
   get endpoint(): string {
     return this.#endpoint;
+  }
+
+  /** The URL (without credentials) of the node connected to, or tried next. */
+  get node(): string | undefined {
+    return this.#model?.endpoint;
   }
 
   /** The publisher of the live connection, if its channel is open. */
@@ -135,21 +141,21 @@ export class BrokerConnection {
       onTerminal = reject;
     });
     terminal.catch(noop);
-    const model = await connect(options.url, {
-      timeout: options.connectTimeoutMs,
-      // amqplib writes a publish as separate method, header and body frames; with Nagle on,
-      // the kernel holds the later ones until the broker's delayed ACK (~40 ms a confirm).
-      noDelay: true,
-      clientProperties: { connection_name: options.connectionName },
-      recovery: {
-        waitForConnect: false,
-        initialDelay: options.reconnectInitialDelayMs,
-        maxDelay: options.reconnectMaxDelayMs,
-        setup: (connection: ChannelModel) => this.#setup(connection),
+    const model = new RecoveringConnection({
+      urls: options.urls,
+      socket: {
+        timeout: options.connectTimeoutMs,
+        // amqplib writes a publish as separate method, header and body frames; with Nagle
+        // on, the kernel holds the later ones until the broker's delayed ACK (~40 ms).
+        noDelay: true,
+        clientProperties: { connection_name: options.connectionName },
       },
+      initialDelayMs: options.reconnectInitialDelayMs,
+      maxDelayMs: options.reconnectMaxDelayMs,
+      setup: (connection: ChannelModel) => this.#setup(connection),
     });
     this.#model = model;
-    watchConnection(model, this.#log, this.#endpoint, {
+    watchConnection(model, this.#log, {
       onConnect: () => {
         this.#everConnected = true;
       },
@@ -185,6 +191,24 @@ export class BrokerConnection {
     }
   }
 
+  /**
+   * Runs `use` on a fresh channel of the live connection, then closes it: for operations
+   * whose failure closes their channel (a passive declare of a missing queue).
+   */
+  async withChannel<T>(use: (channel: Channel) => Promise<T>): Promise<T> {
+    const session = this.#session;
+    if (session === undefined || session.closed || this.#stopping) {
+      throw new AppError('BROKER_UNAVAILABLE', `not connected to the broker at ${this.#endpoint}`);
+    }
+    const channel = await session.model.createChannel();
+    channel.on('error', noop); // the failing operation rejects with the same error
+    try {
+      return await use(channel);
+    } finally {
+      await channel.close().catch(noop);
+    }
+  }
+
   /** Closes a channel whose consumer the broker cancelled; its close handler re-opens it. */
   recycle(channel: Channel): void {
     channel.close().catch(noop);
@@ -206,10 +230,9 @@ export class BrokerConnection {
 
   /** Runs after every (re)connect, before the connection counts as up. */
   async #setup(model: ChannelModel): Promise<void> {
-    model.on('error', noop); // reported through the recovering model's 'error' event
-    // A new connection starts unblocked; listen on it directly, because the recovering
-    // model forwards 'blocked' only once setup is done and a broker in an alarm sends it
-    // right after the connection opens.
+    model.on('error', noop); // reported through the recovering connection's 'error' event
+    // A new connection starts unblocked; a broker in an alarm sends 'blocked' right after
+    // the connection opens, before setup is done.
     this.#blocked = false;
     model.on('blocked', () => {
       this.#blocked = true;
@@ -235,6 +258,9 @@ export class BrokerConnection {
         deliveryLimit: this.#options.deliveryLimit,
         opencastJobs: this.#options.opencastJobs,
       });
+      if (this.#options.lease !== undefined) {
+        await declareLeaseTopology(channel, this.#names, leaseNames(this.#options.prefix));
+      }
     } catch (err) {
       throw new AppError(
         'BROKER_UNAVAILABLE',

@@ -1,11 +1,15 @@
 import { AppError } from '../errors.js';
+import type { LeaseSettings } from './lease-keeper.js';
 import type { MessagingLogger } from './logger.js';
 import { MAX_DELIVERY_LIMIT, topologyNames } from './topology.js';
 
 /** Settings of {@link Broker.connect}. */
 export interface BrokerOptions {
-  /** `amqp://` or `amqps://` URL, credentials included. Never logged as is. */
-  url: string;
+  /**
+   * `amqp://` or `amqps://` URL, credentials included, or several: the nodes of one
+   * cluster, tried in turn on connect and on every reconnect. Never logged as is.
+   */
+  url: string | readonly string[];
   /** Prefix of every exchange and queue name, e.g. `ocs3`. */
   prefix: string;
   /** x-delivery-limit of the work queue, from 1 to {@link MAX_DELIVERY_LIMIT}. */
@@ -33,6 +37,11 @@ export interface BrokerOptions {
    * the process is gone. Default 60 s; must exceed `reconnectMaxDelayMs`.
    */
   replyQueueExpiresMs?: number;
+  /**
+   * Hand commands that run longer than `handoverAfterMs` over to a lease before RabbitMQ's
+   * consumer timeout (docs/messages.md). Unset: no handover (the consumer timeout applies).
+   */
+  lease?: LeaseSettings | undefined;
 }
 
 /** Largest `maxBodyBytes`: RabbitMQ's own ceiling for `max_message_size` (512 MiB). */
@@ -40,7 +49,10 @@ export const MAX_MESSAGE_BYTES = 2 ** 29;
 
 /** {@link BrokerOptions} with defaults applied, validated. */
 export type ResolvedBrokerOptions = Readonly<
-  Required<BrokerOptions> & {
+  Required<Omit<BrokerOptions, 'url' | 'lease'>> & {
+    lease: LeaseSettings | undefined;
+    /** At least one URL, in the order given. */
+    urls: readonly string[];
     /** Shown in the RabbitMQ management UI. */
     connectionName: string;
   }
@@ -58,7 +70,9 @@ export function resolveBrokerOptions(
   options: BrokerOptions,
   connectionName: string,
 ): ResolvedBrokerOptions {
-  redactUrl(options.url);
+  const urls = typeof options.url === 'string' ? [options.url] : [...options.url];
+  if (urls.length === 0) throw new AppError('INVALID_INPUT', 'url must name at least one broker');
+  for (const url of urls) redactUrl(url);
   topologyNames(options.prefix);
   const hour = 3_600_000;
   const reconnectMaxDelayMs = positiveInteger(
@@ -79,7 +93,7 @@ export function resolveBrokerOptions(
     );
   }
   return Object.freeze({
-    url: options.url,
+    urls: Object.freeze(urls),
     prefix: options.prefix,
     deliveryLimit: positiveInteger('deliveryLimit', options.deliveryLimit, MAX_DELIVERY_LIMIT),
     opencastJobs: options.opencastJobs ?? false,
@@ -99,7 +113,26 @@ export function resolveBrokerOptions(
     reconnectMaxDelayMs,
     connectionName,
     replyQueueExpiresMs,
+    lease: resolveLease(options.lease, reconnectMaxDelayMs),
   });
+}
+
+function resolveLease(
+  lease: LeaseSettings | undefined,
+  reconnectMaxDelayMs: number,
+): LeaseSettings | undefined {
+  if (lease === undefined) return undefined;
+  const day = 86_400_000;
+  const settings = {
+    handoverAfterMs: positiveInteger('lease.handoverAfterMs', lease.handoverAfterMs, day),
+    checkIntervalMs: positiveInteger('lease.checkIntervalMs', lease.checkIntervalMs, day),
+    expiresMs: positiveInteger('lease.expiresMs', lease.expiresMs, day),
+  };
+  // A holder cut off during an ordinary reconnect must not lose its lease.
+  if (settings.expiresMs <= reconnectMaxDelayMs) {
+    throw new AppError('INVALID_INPUT', 'lease.expiresMs must be greater than reconnectMaxDelayMs');
+  }
+  return Object.freeze(settings);
 }
 
 /**

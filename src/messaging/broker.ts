@@ -9,6 +9,8 @@ import { CommandConsumer } from './command-consumer.js';
 import type { CommandHandler } from './command-consumer.js';
 import type { PublishOutcome } from './confirm-publisher.js';
 import type { Delivery } from './delivery.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { leaseNames } from './lease-topology.js';
 import { toPublishOptions } from './publish-props.js';
 import type { PublishMode, PublishProps } from './publish-props.js';
 import { ReplyQueue, replyQueueName } from './reply-queue.js';
@@ -52,6 +54,7 @@ export class Broker {
   readonly names: TopologyNames;
   readonly #options: ResolvedBrokerOptions;
   readonly #connection: BrokerConnection;
+  readonly #leases: LeaseKeeper | undefined;
   #commands: CommandConsumer | undefined;
   #reply: ReplyQueue | undefined;
   readonly #queueConsumers = new Set<CommandConsumer>();
@@ -81,6 +84,15 @@ export class Broker {
         },
       },
     });
+    this.#leases =
+      options.lease === undefined
+        ? undefined
+        : new LeaseKeeper(
+            this.#connection,
+            leaseNames(options.prefix),
+            options.lease,
+            options.logger,
+          );
   }
 
   /**
@@ -193,6 +205,7 @@ export class Broker {
       prefetch,
       handler: options.handler,
       logger: this.#options.logger,
+      leases: this.#leases,
       onBrokerCancel: (channel: Channel) => {
         this.#connection.recycle(channel);
       },
@@ -271,6 +284,7 @@ export class Broker {
     if (this.#reply) throw new AppError('INTERNAL', 'the reply queue is already open');
     const reply = new ReplyQueue({
       name: replyQueueName(this.#options.prefix),
+      rename: () => replyQueueName(this.#options.prefix),
       expiresMs: this.#options.replyQueueExpiresMs,
       onMessage,
       onReattached,
@@ -290,6 +304,14 @@ export class Broker {
       }
     }
     return reply.name;
+  }
+
+  /**
+   * The reply queue's name as of now (see {@link openReplyQueue}); it changes when the
+   * cluster node the queue lived on is lost. Undefined before the queue is opened.
+   */
+  get replyQueueName(): string | undefined {
+    return this.#reply?.name;
   }
 
   /**

@@ -2,6 +2,8 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import { AppError } from '../errors.js';
 import { isDisposition, toDelivery } from './delivery.js';
 import type { Delivery, Disposition } from './delivery.js';
+import type { HeldLease, LeaseKeeper } from './lease-keeper.js';
+import { isResumeCopy } from './lease-topology.js';
 import type { MessagingLogger } from './logger.js';
 import { waitAtMost } from './with-timeout.js';
 
@@ -16,6 +18,8 @@ export interface CommandConsumerOptions {
   readonly logger: MessagingLogger;
   /** Called when the broker cancels the consumer (its queue was deleted). */
   readonly onBrokerCancel: (channel: Channel) => void;
+  /** Hands long deliveries over before the broker's consumer timeout; unset: never. */
+  readonly leases?: LeaseKeeper | undefined;
 }
 
 interface InFlight {
@@ -23,7 +27,20 @@ interface InFlight {
   readonly message: ConsumeMessage;
   readonly controller: AbortController;
   settled: boolean;
+  /** Fires the handover of a delivery that runs long. */
+  timer?: NodeJS.Timeout;
+  /** A handover in progress. */
+  handing?: Promise<void>;
+  /** The job's lease, once claimed (a rerun) or taken at the handover. */
+  lease?: HeldLease;
+  /** Set once handed over: the original is acked and the lease stands for it. */
+  handedOver?: boolean;
 }
+
+// How long stop() waits for aborted handed-over jobs to give their leases up.
+const LEASE_RELEASE_MS = 3_000;
+// After a failed handover (broker unreachable), try again this much later.
+const HANDOVER_RETRY_MS = 5_000;
 
 interface Binding {
   readonly channel: Channel;
@@ -46,6 +63,8 @@ export class CommandConsumer {
   readonly #inFlight = new Set<InFlight>();
   // Every handler run, also those whose channel died, so stop() can wait for them.
   readonly #running = new Set<Promise<void>>();
+  // Handed-over deliveries whose handlers still run; stop() aborts them too.
+  readonly #leased = new Set<InFlight>();
   #binding: Binding | undefined;
   #stopped = false;
 
@@ -111,6 +130,15 @@ export class CommandConsumer {
       );
       this.#settle(entry, 'requeue');
     }
+    if (this.#leased.size > 0) {
+      // Their originals are acked: give their leases up, so a resume copy runs them again.
+      for (const entry of this.#leased) {
+        entry.controller.abort(
+          new AppError('BROKER_UNAVAILABLE', 'the consumer stopped before the handler finished'),
+        );
+      }
+      await waitAtMost(Promise.allSettled(this.#running), LEASE_RELEASE_MS);
+    }
   }
 
   async #cancelConsumer(): Promise<void> {
@@ -149,6 +177,23 @@ export class CommandConsumer {
   async #run(entry: InFlight, delivery: Delivery): Promise<void> {
     const log = this.#options.logger;
     const context = { messageId: delivery.messageId, deliveryCount: delivery.deliveryCount };
+    const leases = this.#options.leases;
+    if (leases !== undefined && (delivery.redelivered || isResumeCopy(entry.message))) {
+      const verdict = await this.#consultLease(leases, entry.message, context);
+      if (verdict !== 'run') {
+        this.#settle(entry, verdict);
+        return;
+      }
+      try {
+        entry.lease = await leases.claim(entry.message);
+      } catch (err) {
+        log.warn({ ...context, err }, 'cannot claim the job lease; requeueing');
+        this.#settle(entry, 'requeue');
+        return;
+      }
+    }
+    if (leases !== undefined)
+      this.#scheduleHandover(leases, entry, leases.settings.handoverAfterMs);
     let disposition: Disposition = 'requeue';
     try {
       const result: unknown = await this.#options.handler(delivery, entry.controller.signal);
@@ -158,7 +203,84 @@ export class CommandConsumer {
       // Requeued, so the delivery limit bounds how often a failing command comes back.
       log.error({ ...context, err }, 'command handler failed; requeueing');
     }
+    clearTimeout(entry.timer);
+    await entry.handing;
+    const lease = entry.lease;
+    // The outcome goes into the lease before the ack: a copy must never find it gone first.
+    await lease?.finish(disposition);
+    if (entry.handedOver === true) {
+      this.#leased.delete(entry);
+      log.info({ ...context, lease: lease?.key, disposition }, 'handed-over command ended');
+      return;
+    }
     this.#settle(entry, disposition);
+  }
+
+  /**
+   * What a redelivered original or a resume copy should do, from the lease of its job:
+   * run it (no lease), drop it (done, or still running elsewhere: a resume copy exists and
+   * this one is re-delayed), park it, or requeue it when the broker cannot tell.
+   */
+  async #consultLease(
+    leases: LeaseKeeper,
+    message: ConsumeMessage,
+    context: object,
+  ): Promise<Disposition | 'run'> {
+    const log = this.#options.logger;
+    const copy = isResumeCopy(message);
+    try {
+      const state = await leases.check(message);
+      if (state.kind === 'gone') return 'run';
+      if (state.kind === 'running') {
+        // Also a redelivered original: its holder may have died before its resume copy was
+        // confirmed, so it becomes a resume copy itself rather than be dropped.
+        await leases.delay(message);
+        log.debug({ ...context, copy }, 'job lease held elsewhere; checked again later');
+        return 'ack';
+      }
+      log.info({ ...context, outcome: state.outcome }, 'job lease ended; dropping the copy');
+      return state.outcome;
+    } catch (err) {
+      log.warn({ ...context, err }, 'cannot read the job lease; requeueing');
+      return 'requeue';
+    }
+  }
+
+  /** Arms the handover of a delivery that is still running after `afterMs`. */
+  #scheduleHandover(leases: LeaseKeeper, entry: InFlight, afterMs: number): void {
+    entry.timer = setTimeout(() => {
+      if (entry.settled) return;
+      entry.handing = this.#handOver(leases, entry);
+    }, afterMs);
+  }
+
+  async #handOver(leases: LeaseKeeper, entry: InFlight): Promise<void> {
+    const log = this.#options.logger;
+    const messageId = entry.message.properties.messageId as unknown;
+    try {
+      const claimed = entry.lease;
+      let lease: HeldLease;
+      if (claimed === undefined) {
+        lease = await leases.handOver(entry.message);
+      } else {
+        await leases.delay(entry.message);
+        lease = claimed;
+      }
+      if (entry.settled) {
+        // The channel closed meanwhile: the handler was aborted and ends the claimed lease;
+        // a fresh one is given up here. The original comes back and runs again.
+        if (claimed === undefined) await lease.finish('requeue');
+        return;
+      }
+      entry.lease = lease;
+      entry.handedOver = true;
+      this.#leased.add(entry);
+      this.#settle(entry, 'ack');
+      log.info({ messageId, lease: lease.key }, 'long command handed over to a lease');
+    } catch (err) {
+      log.warn({ err, messageId }, 'could not hand a long command over; trying again');
+      if (!entry.settled) this.#scheduleHandover(leases, entry, HANDOVER_RETRY_MS);
+    }
   }
 
   #settle(entry: InFlight, disposition: Disposition): void {

@@ -1,6 +1,6 @@
-import type { RecoveringChannelModel } from 'amqplib';
 import { describeAmqpError } from './amqp-errors.js';
 import type { MessagingLogger } from './logger.js';
+import type { RecoveringConnection } from './recovering-connection.js';
 
 /** What the connection owner learns from amqplib's recovery events. */
 export interface ConnectionEventHandlers {
@@ -15,34 +15,30 @@ export interface ConnectionEventHandlers {
  * one an error event would be thrown inside the library.
  */
 export function watchConnection(
-  model: RecoveringChannelModel,
+  model: RecoveringConnection,
   log: MessagingLogger,
-  endpoint: string,
   handlers: ConnectionEventHandlers,
 ): void {
-  model.on('connect', () => {
+  model.on('connect', (endpoint: string) => {
     log.info({ endpoint }, 'connected to the broker');
     handlers.onConnect();
   });
-  model.on('disconnect', (err: Error) => {
+  model.on('disconnect', (err: Error, endpoint: string) => {
     log.warn({ endpoint, err }, 'lost the broker connection; reconnecting');
   });
-  model.on('connect-failed', (err: Error) => {
+  model.on('connect-failed', (err: Error, endpoint: string) => {
     log.warn({ endpoint, err, detail: describeAmqpError(err) }, 'broker connection attempt failed');
     handlers.onConnectFailed(err);
   });
-  model.on('reconnect-failed', (err: Error) => {
-    log.error({ endpoint, err }, 'gave up reconnecting to the broker');
-  });
   model.on('blocked', (reason: string) => {
-    log.warn({ endpoint, reason }, 'the broker blocks publishing');
+    log.warn({ endpoint: model.endpoint, reason }, 'the broker blocks publishing');
     handlers.onBlocked(true);
   });
   model.on('unblocked', () => {
-    log.info({ endpoint }, 'the broker accepts publishing again');
+    log.info({ endpoint: model.endpoint }, 'the broker accepts publishing again');
     handlers.onBlocked(false);
   });
   model.on('error', (err: Error) => {
-    log.warn({ endpoint, err }, 'broker connection error');
+    log.warn({ endpoint: model.endpoint, err }, 'broker connection error');
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
+import { AMQP_REPLY, amqpReplyCode } from './amqp-errors.js';
 import { toDelivery } from './delivery.js';
 import type { Delivery } from './delivery.js';
 import type { MessagingLogger } from './logger.js';
@@ -35,6 +36,11 @@ export function replyQueueDeclaration(expiresMs: number): Options.AssertQueue {
 /** Settings of a {@link ReplyQueue}. */
 export interface ReplyQueueOptions {
   readonly name: string;
+  /**
+   * A fresh name, taken when the queue's node is gone (a cluster node down): the old
+   * queue cannot be declared again until that node returns. Default: keep the name.
+   */
+  readonly rename?: (() => string) | undefined;
   /** `x-expires` of the queue, see {@link replyQueueDeclaration}. */
   readonly expiresMs: number;
   readonly onMessage: (delivery: Delivery) => void;
@@ -55,7 +61,7 @@ export interface ReplyQueueOptions {
  * is delivered again rather than lost.
  */
 export class ReplyQueue {
-  readonly name: string;
+  #name: string;
   readonly #options: ReplyQueueOptions;
   #channel: Channel | undefined;
   #ready: Promise<void> | undefined;
@@ -63,8 +69,13 @@ export class ReplyQueue {
   #attached = 0;
 
   constructor(options: ReplyQueueOptions) {
-    this.name = options.name;
+    this.#name = options.name;
     this.#options = options;
+  }
+
+  /** The queue's current name, for `replyTo`: it changes if its node was lost. */
+  get name(): string {
+    return this.#name;
   }
 
   /** Declares the queue and consumes it on `channel`; idempotent per channel. */
@@ -74,7 +85,12 @@ export class ReplyQueue {
     this.#channel = channel;
     this.#ready = (async () => {
       await channel.prefetch(REPLY_PREFETCH);
-      await channel.assertQueue(this.name, replyQueueDeclaration(this.#options.expiresMs));
+      try {
+        await channel.assertQueue(this.name, replyQueueDeclaration(this.#options.expiresMs));
+      } catch (err) {
+        this.#renameIfLost(err);
+        throw err;
+      }
       await channel.consume(
         this.name,
         (message) => {
@@ -120,6 +136,23 @@ export class ReplyQueue {
         'reply queue not deleted; it expires by itself',
       );
     }
+  }
+
+  /**
+   * A durable classic queue lives on one node; with that node down, RabbitMQ answers its
+   * declaration with 404 ("home node ... is down or inaccessible") until the node returns.
+   * Replies already in it wait there; new commands name a new queue, declared on the next
+   * attempt (the failed declaration closed this channel).
+   */
+  #renameIfLost(err: unknown): void {
+    const rename = this.#options.rename;
+    if (rename === undefined || amqpReplyCode(err) !== AMQP_REPLY.NOT_FOUND) return;
+    const old = this.#name;
+    this.#name = rename();
+    this.#options.logger.warn(
+      { err, queue: old, next: this.#name },
+      "the reply queue's node is gone; replies still in it wait for that node; using a new reply queue",
+    );
   }
 
   #onMessage(channel: Channel, message: ConsumeMessage | null): void {

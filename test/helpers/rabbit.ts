@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { createServer, connect as tcpConnect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { connect } from 'amqplib';
+import { leaseNames } from '../../src/messaging/lease-topology.js';
 import { deleteTopology, topologyNames } from '../../src/messaging/topology.js';
 import type { MessagingLogger } from '../../src/messaging/logger.js';
 
@@ -111,6 +112,9 @@ export async function deleteTestTopology(
     const channel = await connection.createChannel();
     channel.on('error', () => undefined);
     await deleteTopology(channel, topologyNames(prefix));
+    const lease = leaseNames(prefix);
+    await channel.deleteQueue(lease.waitQueue);
+    await channel.deleteExchange(lease.exchange);
     for (const queue of extra.queues ?? []) await channel.deleteQueue(queue);
     for (const exchange of extra.exchanges ?? []) await channel.deleteExchange(exchange);
   } finally {

@@ -26,7 +26,7 @@ function brokerOptionsOf(env: Record<string, string>) {
   const config = loadConfig(env);
   return resolveBrokerOptions(
     {
-      url: config.amqp.url,
+      url: config.amqp.urls,
       prefix: config.amqp.prefix,
       deliveryLimit: config.amqp.deliveryLimit,
       replyQueueExpiresMs: config.amqp.replyQueueExpiresMs,

@@ -93,6 +93,50 @@ describe('secrets', () => {
   });
 });
 
+describe('AMQP_URL with the nodes of a cluster', () => {
+  it('keeps every URL in order, each with the default heartbeat', () => {
+    const config = loadConfig({
+      AMQP_URL: 'amqp://u:p@n1:5672, amqp://u:p@n2:5672?heartbeat=10,amqps://u:p@n3',
+    });
+    expect(config.amqp.urls).toEqual([
+      'amqp://u:p@n1:5672?heartbeat=30',
+      'amqp://u:p@n2:5672?heartbeat=10',
+      'amqps://u:p@n3?heartbeat=30',
+    ]);
+    expect(config.amqp.url).toBe('amqp://u:p@n1:5672?heartbeat=30');
+  });
+
+  it('names the bad entry without showing any password', () => {
+    let message = '';
+    try {
+      loadConfig({ AMQP_URL: 'amqp://u:secret1@n1,http://u:secret2@n2' });
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toMatch(/AMQP_URL: URL 2 of 2 must start with amqp:\/\/ or amqps:\/\//);
+    expect(message).not.toMatch(/secret/);
+  });
+
+  it('refuses a list of nothing but commas', () => {
+    expect(() => loadConfig({ AMQP_URL: ' , ,' })).toThrow(/AMQP_URL: names no broker URL/);
+  });
+});
+
+describe('long-command handover', () => {
+  it('hands over after 15 min and checks leases every minute by default', () => {
+    expect(loadConfig({}).amqp.lease).toEqual({
+      handoverAfterMs: 900_000,
+      checkIntervalMs: 60_000,
+      expiresMs: 180_000,
+    });
+  });
+
+  it('is off with AMQP_HANDOVER_AFTER_MS=0 and refuses a check interval under 5 s', () => {
+    expect(loadConfig({ AMQP_HANDOVER_AFTER_MS: '0' }).amqp.lease).toBeUndefined();
+    expect(() => loadConfig({ AMQP_LEASE_CHECK_MS: '1000' })).toThrow(/AMQP_LEASE_CHECK_MS/);
+  });
+});
+
 describe('AMQP heartbeat', () => {
   it('defaults to 30 s and keeps one the URL sets', () => {
     expect(loadConfig({ AMQP_URL: 'amqp://h/vh?frame_max=0' }).amqp.url).toBe(

@@ -2,9 +2,10 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { Broker } from '../../../src/messaging/broker.js';
+import { redactUrl } from '../../../src/messaging/broker-options.js';
 import type { Delivery } from '../../../src/messaging/broker.js';
 import { useBrokerHarness } from '../../helpers/broker-harness.js';
-import { waitFor } from '../../helpers/rabbit.js';
+import { startFaultProxy, waitFor } from '../../helpers/rabbit.js';
 
 const h = useBrokerHarness(true);
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -181,5 +182,40 @@ describe('channel loss while connected', () => {
     );
     await waitFor(() => received.length === 1, 5_000, 'the command');
     expect(received[0]!.messageId).toBe('again');
+  });
+});
+
+describe('several broker URLs (the nodes of a cluster)', () => {
+  it('connects through the first URL that answers', async () => {
+    const dead = `amqp://guest:guest@127.0.0.1:${await closedPort()}`;
+    const b = await h.start({ url: [dead, h.proxy.url] });
+    expect(b.isConnected()).toBe(true);
+    expect(
+      h.log.entries.some(
+        (e) =>
+          e.msg === 'broker connection attempt failed' &&
+          (e.obj as { endpoint?: string }).endpoint === redactUrl(dead),
+      ),
+    ).toBe(true);
+  });
+
+  it('reconnects through another URL when the connected one goes away', async () => {
+    const second = await startFaultProxy(h.broker.url);
+    try {
+      const b = await h.start({ url: [h.proxy.url, second.url] });
+      const received: Delivery[] = [];
+      await collect(b, received);
+      // The first "node" goes down for good: its connection dies and it refuses new ones.
+      h.proxy.setAccepting(false);
+      h.proxy.dropConnections();
+      await waitFor(() => !b.isConnected(), 2_000, 'the disconnect');
+      await waitFor(() => b.isConnected(), 5_000, 'the reconnect through the second URL');
+      await b.publishCommand('distribute', json({}), { messageId: 'via-second' });
+      await waitFor(() => received.length === 1, 5_000, 'the command through the second URL');
+      const connected = h.log.entries.filter((e) => e.msg === 'connected to the broker');
+      expect(connected.at(-1)?.obj).toMatchObject({ endpoint: redactUrl(second.url) });
+    } finally {
+      await second.close();
+    }
   });
 });
