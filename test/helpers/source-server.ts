@@ -30,6 +30,8 @@ export interface HeldRequest {
   readonly arrived: Promise<void>;
   /** Answers the held request with 404, a permanent source failure. */
   fail(): void;
+  /** Answers the held request with the body given to {@link SourceServer.hold}. */
+  release(): void;
 }
 
 /** Starts a source server on a free port. Unknown names answer 404. */
@@ -91,6 +93,15 @@ export async function startSourceServer(): Promise<SourceServer> {
       return {
         arrived: arrived.then(() => undefined),
         fail: () => void arrived.then((res) => res.writeHead(404).end()),
+        release: () =>
+          void arrived.then((res) => {
+            const content = files.get(name) ?? Buffer.alloc(0);
+            res.writeHead(200, {
+              'Content-Length': content.length,
+              'Content-Type': 'application/octet-stream',
+            });
+            res.end(content);
+          }),
       };
     },
     hits,
