@@ -1,16 +1,35 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+
+/** Largest id handed out: 2^53 - 1, the largest integer a JavaScript number holds exactly. */
+export const MAX_JOB_ID = Number.MAX_SAFE_INTEGER;
+
+/** 53 random bits as a number in [0, 2^53). */
+function random53(): number {
+  const bytes = randomBytes(7);
+  // 48 bits times 2^5 plus 5 more bits: 53 bits, exact in a double.
+  return bytes.readUIntBE(0, 6) * 32 + ((bytes[6] ?? 0) & 0x1f);
+}
 
 /**
- * Creates job ids: decimal strings of positive 63-bit integers, as Opencast parses job ids
- * as Java `long`. Milliseconds since 2020 in the high bits and 22 random bits below keep
- * ids unique across processes without coordination (a collision needs two ids in the same
- * millisecond with the same 22 random bits) and roughly ordered by time. 41 bits of
- * milliseconds stay below 2^63 until about 2089.
+ * Creates job ids for standalone mode: decimal strings of integers from 1 to 2^53 - 1.
+ * Opencast parses ids as Java `long`, and JavaScript clients (Opencast's admin UI,
+ * dashboards) read them as numbers, which round above 2^53; so ids stay JavaScript-safe.
+ *
+ * Ids are uniformly random, without a time prefix: with every bit random, two ids collide
+ * only by chance, whichever processes made them and whenever (probability about n²/2^54
+ * for n ids in total: 5.6e-5 for a million jobs). A time prefix would order ids but leave
+ * fewer random bits for ids made in the same time slot, which is exactly when several
+ * processes create jobs at once.
+ * @param random 53 random bits as a number in [0, 2^53); injectable for tests.
  */
-export function createJobIdGenerator(now: () => number = Date.now): () => string {
-  const epoch = Date.UTC(2020, 0, 1);
+export function createJobIdGenerator(random: () => number = random53): () => string {
   return () => {
-    const millis = BigInt(Math.max(0, now() - epoch));
-    return ((millis << 22n) | BigInt(randomInt(0, 1 << 22))).toString();
+    let value = random();
+    // 0 is not a valid Opencast job id; draw again (one chance in 2^53).
+    while (value === 0) value = random();
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`job id source gave ${String(value)}, not an integer in [0, 2^53)`);
+    }
+    return String(value);
   };
 }
