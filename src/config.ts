@@ -177,6 +177,8 @@ const envSchema = z.object({
   OPENCAST_MAX_LOAD: z.coerce.number().positive().max(10_000).optional(),
   OPENCAST_MEMBERSHIP_INTERVAL_MS: int(30_000, 100),
   OPENCAST_TIMEOUT_MS: int(30_000, 100),
+  /** Allow the cluster hosts' /files/ and /assets/ as sources, with the system account. */
+  OPENCAST_CLUSTER_SOURCES: bool(true),
   JOB_LOAD_DISTRIBUTE: z.coerce.number().min(0).max(1000).optional(),
   JOB_LOAD_RETRACT: z.coerce.number().min(0).max(1000).optional(),
 });
@@ -413,6 +415,8 @@ export interface OpencastSettings {
   readonly maxLoad: number;
   readonly membershipIntervalMs: number;
   readonly timeoutMs: number;
+  /** The `/files/` and `/assets/` of the cluster's hosts are sources, with the system account. */
+  readonly clusterSources: boolean;
 }
 
 function opencastSettings(
@@ -439,6 +443,7 @@ function opencastSettings(
     maxLoad: env.OPENCAST_MAX_LOAD ?? availableParallelism(),
     membershipIntervalMs: env.OPENCAST_MEMBERSHIP_INTERVAL_MS,
     timeoutMs: env.OPENCAST_TIMEOUT_MS,
+    clusterSources: env.OPENCAST_CLUSTER_SOURCES,
   };
 }
 

@@ -9,6 +9,11 @@ import { Closers } from './compose/closers.js';
 import { buildDistributionDeps } from './compose/distribution.js';
 import { startApi } from './compose/api.js';
 import { startOps } from './compose/ops.js';
+import {
+  buildOpencastCluster,
+  startOpencastCluster,
+  type OpencastCluster,
+} from './compose/opencast-membership.js';
 import { cached, readiness } from './compose/readiness.js';
 import { buildStorage } from './compose/storage.js';
 import { startWorker } from './compose/worker.js';
@@ -21,8 +26,10 @@ export interface RunningService {
   /** Base URL of the HTTP adapter, or of health and metrics for a worker-only process. */
   readonly url: string | undefined;
   readonly broker: Broker;
+  /** Opencast mode's registry client and membership; undefined in standalone mode. */
+  readonly opencast: OpencastCluster | undefined;
   /**
-   * Stops in order: HTTP, consumers (in-flight work finishes or goes back), broker, store.
+   * Stops in order: Opencast membership (maintenance on H), HTTP, consumers (in-flight work finishes or goes back), broker, store.
    * Every call returns the same promise, also one made while closing.
    */
   close(): Promise<void>;
@@ -34,6 +41,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const storage = await buildStorage(config, logger, closers);
     const distribution = buildDistributionDeps(config, storage, logger);
+    const opencast = buildOpencastCluster(config, logger);
     const broker = await connectBroker(config, logger, closers);
     const metrics = createMetrics();
     const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets));
@@ -42,7 +50,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const url = config.runsApi
       ? await startApi(config, logger, parts, closers)
       : await startOps(config, logger, parts, closers);
-    return { url, broker, close: () => closers.close() };
+    // After HTTP listens (Opencast's heartbeat must find it); its drain is pushed last, so
+    // it runs first on close.
+    if (opencast !== undefined) startOpencastCluster(opencast, distribution.sources, closers);
+    return { url, broker, opencast, close: () => closers.close() };
   } catch (error) {
     await closers.close();
     throw error;

@@ -2,17 +2,24 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
 import { createAvailabilityChecker } from '../sources/availability.js';
-import { createSourceFetcher } from '../sources/source-fetcher.js';
+import { createSourceFetcher, type ClusterSourceFetcher } from '../sources/source-fetcher.js';
 import type { Storage } from './storage.js';
+
+/** The use cases' dependencies, with a source fetcher that can follow the cluster's hosts. */
+export type BuiltDistributionDeps = DistributionDeps & { readonly sources: ClusterSourceFetcher };
 
 /** The use cases' dependencies: storage, sources, availability checks, retry policy. */
 export function buildDistributionDeps(
   config: Config,
   storage: Storage,
   logger: Logger,
-): DistributionDeps {
-  const { sources } = config;
+): BuiltDistributionDeps {
+  const { sources, opencast } = config;
+  // In Opencast mode the nodes' /files/ and /assets/ are allowed by default, with the
+  // system account's credentials; the admin node is known before the first host list.
+  const cluster = opencast?.clusterSources === true ? opencast : undefined;
   if (
+    cluster === undefined &&
     sources.allowedUrlPrefixes.length === 0 &&
     sources.sharedStorage.length === 0 &&
     sources.fileRoots.length === 0
@@ -23,7 +30,12 @@ export function buildDistributionDeps(
   }
   return {
     store: storage.store,
-    sources: createSourceFetcher(sources),
+    sources: createSourceFetcher(sources, {
+      clusterAccount:
+        cluster === undefined ? undefined : { username: cluster.user, password: cluster.password },
+      clusterHosts: cluster === undefined ? undefined : [cluster.url],
+      logger,
+    }),
     availability: createAvailabilityChecker(config.availability),
     targets: storage.targets,
     retry: config.retry,
