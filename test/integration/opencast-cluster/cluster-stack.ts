@@ -16,6 +16,7 @@ import {
   type Exchange,
 } from '../../helpers/opencast-admin/trusted-client.js';
 import type { Job } from '../../helpers/opencast-admin/types.js';
+import type { RunningService } from '../../../src/service.js';
 import { startTestStack, type TestStack } from '../../helpers/service.js';
 
 /** Opencast's service type and path of the S3 distribution service. */
@@ -47,6 +48,8 @@ export interface ClusterStack {
   readonly serviceUrl: string;
   /** The environment the service was started with (to start replicas alike). */
   readonly env: Record<string, string>;
+  /** Starts one more service with the same environment plus `extra` (a replica, a worker). */
+  startReplica(extra?: Record<string, string>): Promise<RunningService>;
   /** A RUNNING workflow-operation job in the registry, to act as the current job. */
   workflowJob(): number;
   /** The proxy's distribute as the system account for `ORG` and user `admin`. */
@@ -197,6 +200,7 @@ export async function startClusterStack(opts: ClusterStackOptions = {}): Promise
     hostUrl,
     serviceUrl,
     env,
+    startReplica: (extra = {}) => stack.startAnother({ ...env, ...extra }),
     workflowJob: () => {
       // Created straight in the table: Opencast's workflow service, not a producer, owns it.
       const id = 500 + parentIds++;

@@ -27,7 +27,7 @@ let worker: RunningService;
 
 beforeAll(async () => {
   c = await startClusterStack({ env: { ROLE: 'api', OPENCAST_SHARED_HOST: 'true' } });
-  worker = await c.stack.startAnother(WORKER);
+  worker = await c.startReplica(WORKER);
   await waitFor(
     () => c.oc.tables.registration(SERVICE_TYPE, c.hostUrl)?.online === true,
     20_000,
@@ -67,7 +67,7 @@ describe('faults during a job Opencast waits on', () => {
     expect(c.job(id).status).not.toBe('FAILED');
     expect(c.job(id).status).not.toBe('FINISHED');
 
-    worker = await c.stack.startAnother(WORKER);
+    worker = await c.startReplica(WORKER);
     await expectPublished(id, mp);
   });
 

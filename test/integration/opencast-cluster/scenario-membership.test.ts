@@ -98,7 +98,7 @@ describe('one service on its own host URL', () => {
     expect(callsTo(c, '/services/unregister')).toEqual([]);
     expect(callsTo(c, '/services/unregisterhost')).toEqual([]);
 
-    await c.stack.startAnother({});
+    await c.startReplica({});
     await waitFor(
       () => c.oc.tables.hosts.get(c.hostUrl)?.maintenance === false,
       REGISTRATION_MS,
@@ -140,7 +140,7 @@ describe('replicas behind one host URL', () => {
       jobLoad: 0.1,
     });
     const mark = c.oc.tables.calls.length;
-    const replica: RunningService = await c.stack.startAnother({
+    const replica: RunningService = await c.startReplica({
       HTTP_PORT: String(await freePort()),
     });
     // The replica has checked the registration by the time it serves.
