@@ -36,6 +36,12 @@ export interface ClusterStackOptions {
   /** Double's loops; default 100 ms each. `null` switches a loop off (rounds on demand). */
   heartbeatIntervalMs?: number | null;
   dispatchIntervalMs?: number | null;
+  /**
+   * Default true: the source server is one of the cluster's nodes (a host row in the
+   * registry) and no SOURCE_ALLOWED_PREFIXES is set, so sources are allowed only as an
+   * Opencast node's `/files/`. False: the source server is allowed by configuration.
+   */
+  sourcesOnClusterNode?: boolean;
 }
 
 /** A running cluster: the double, the service stack and helpers to call it like Opencast. */
@@ -170,6 +176,7 @@ export async function startClusterStack(opts: ClusterStackOptions = {}): Promise
     OPENCAST_MAX_LOAD: '4',
     OPENCAST_MEMBERSHIP_INTERVAL_MS: '200',
     OPENCAST_TIMEOUT_MS: '5000',
+    ...(opts.sourcesOnClusterNode === false ? {} : { SOURCE_ALLOWED_PREFIXES: '' }),
     ...opts.env,
   };
   let stack: TestStack;
@@ -178,6 +185,15 @@ export async function startClusterStack(opts: ClusterStackOptions = {}): Promise
   } catch (error) {
     await oc.close();
     throw error;
+  }
+  if (opts.sourcesOnClusterNode !== false) {
+    try {
+      await addSourcesNode(oc, stack.sources.baseUrl);
+    } catch (error) {
+      await stack.close();
+      await oc.close();
+      throw error;
+    }
   }
   const serviceUrl = `${hostUrl}${SERVICE_PATH}`;
   let parentIds = 0;
@@ -254,6 +270,35 @@ export async function startClusterStack(opts: ClusterStackOptions = {}): Promise
       }
     },
   };
+}
+
+/**
+ * Registers the source server's origin as an Opencast node (a worker that serves `/files/`)
+ * and waits until the service has read the host list since.
+ */
+async function addSourcesNode(oc: OpencastAdmin, sourcesBaseUrl: string): Promise<void> {
+  const origin = new URL(sourcesBaseUrl).origin;
+  oc.tables.hosts.set(origin, {
+    baseUrl: origin,
+    address: '127.0.0.1',
+    nodeName: 'worker-with-files',
+    memory: 1024 ** 3,
+    cores: 2,
+    maxLoad: 2,
+    online: true,
+    active: true,
+    maintenance: false,
+  });
+  const mark = oc.tables.calls.length;
+  const deadline = Date.now() + 20_000;
+  while (
+    !oc.tables.calls
+      .slice(mark)
+      .some((call) => call.path === '/services/hosts.xml' && call.status === 200)
+  ) {
+    if (Date.now() > deadline) throw new Error('the service never read the cluster host list');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Jobs of the service's type in the registry. */
