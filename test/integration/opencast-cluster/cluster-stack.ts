@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { readFixture } from '../../helpers/fixtures.js';
 import { startOpencastAdmin, type OpencastAdmin } from '../../helpers/opencast-admin/admin.js';
+import type { BarrierResult } from '../../helpers/opencast-admin/barrier.js';
 import { proxyDistribute, proxyRetract } from '../../helpers/opencast-admin/proxy.js';
 import {
   trustedForm,
@@ -62,6 +63,11 @@ export interface ClusterStack {
   distribute(mp: TestMediapackage, elementIds: string[], extra?: CallExtra): Promise<Exchange>;
   /** The proxy's retract, likewise. */
   retract(mp: TestMediapackage, elementIds: string[], extra?: CallExtra): Promise<Exchange>;
+  /**
+   * Opencast's JobBarrier on job `id`, polling every 50 ms; fails after `timeoutMs` naming
+   * the status the job is stuck in (Opencast's barrier itself would wait forever).
+   */
+  barrier(id: number, timeoutMs?: number): Promise<BarrierResult>;
   /** The registry's row of job `id`; throws when missing. */
   job(id: number): Job;
   /** A GET/HEAD to the service as an Opencast node (Digest system account). */
@@ -254,6 +260,16 @@ export async function startClusterStack(opts: ClusterStackOptions = {}): Promise
         elementIds,
         ...context(extra),
       }),
+    barrier: async (id, timeoutMs = 90_000) => {
+      const signal = AbortSignal.timeout(timeoutMs);
+      try {
+        return await oc.waitForJob(id, { intervalMs: 50, signal });
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        const status = oc.tables.jobs.get(id)?.status ?? 'missing';
+        throw new Error(`job ${id} is still ${status} after ${timeoutMs} ms`, { cause: error });
+      }
+    },
     job: (id) => {
       const job = oc.tables.jobs.get(id);
       if (job === undefined) throw new Error(`job ${id} is not in the registry`);

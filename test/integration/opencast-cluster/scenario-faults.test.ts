@@ -19,7 +19,9 @@ import {
   type ClusterStack,
 } from './cluster-stack.js';
 
-const BARRIER = { intervalMs: 50 };
+/** Generous: the machine is shared and the service retries with backoff. */
+const TEST_TIMEOUT = 120_000;
+
 const WORKER = { ROLE: 'worker', HTTP_PORT: '0' };
 
 let c: ClusterStack;
@@ -46,7 +48,7 @@ function heldMediapackage() {
 }
 
 async function expectPublished(id: number, mp: ReturnType<typeof heldMediapackage>) {
-  const result = await c.oc.waitForJob(id, BARRIER);
+  const result = await c.barrier(id);
   expect(result.status).toBe('FINISHED');
   const key = objectKey(mp.mp, 'engage-player', 'presenter-delivery');
   expect(parseElementArray(result.payload ?? '')[0]?.url).toBe(`${c.stack.baseUrl}${key}`);
@@ -54,89 +56,105 @@ async function expectPublished(id: number, mp: ReturnType<typeof heldMediapackag
 }
 
 describe('faults during a job Opencast waits on', () => {
-  it('a worker stopped mid-upload: another worker finishes the job', async () => {
-    const mp = heldMediapackage();
-    const res = await c.distribute(mp.mp, ['presenter-delivery']);
-    expect(res.status).toBe(200);
-    const id = jobIdOf(res.body);
-    await mp.held.arrived;
-    expect(c.job(id).status).toBe('RUNNING');
+  it(
+    'a worker stopped mid-upload: another worker finishes the job',
+    async () => {
+      const mp = heldMediapackage();
+      const res = await c.distribute(mp.mp, ['presenter-delivery']);
+      expect(res.status).toBe(200);
+      const id = jobIdOf(res.body);
+      await mp.held.arrived;
+      expect(c.job(id).status).toBe('RUNNING');
 
-    // The held read never answers: the worker's drain gives up after its grace period.
-    await worker.close();
-    expect(c.job(id).status).not.toBe('FAILED');
-    expect(c.job(id).status).not.toBe('FINISHED');
+      // The held read never answers: the worker's drain gives up after its grace period.
+      await worker.close();
+      expect(c.job(id).status).not.toBe('FAILED');
+      expect(c.job(id).status).not.toBe('FINISHED');
 
-    worker = await c.startReplica(WORKER);
-    await expectPublished(id, mp);
-  });
+      worker = await c.startReplica(WORKER);
+      await expectPublished(id, mp);
+    },
+    TEST_TIMEOUT,
+  );
 
-  it('the registry is down when the final status is sent: it arrives later', async () => {
-    const mp = heldMediapackage();
-    const res = await c.distribute(mp.mp, ['presenter-delivery']);
-    expect(res.status).toBe(200);
-    const id = jobIdOf(res.body);
-    await mp.held.arrived;
-    expect(c.job(id).status).toBe('RUNNING');
+  it(
+    'the registry is down when the final status is sent: it arrives later',
+    async () => {
+      const mp = heldMediapackage();
+      const res = await c.distribute(mp.mp, ['presenter-delivery']);
+      expect(res.status).toBe(200);
+      const id = jobIdOf(res.body);
+      await mp.held.arrived;
+      expect(c.job(id).status).toBe('RUNNING');
 
-    // The next job update is the final one: hold it, then take the registry away.
-    c.oc.faults.failNext('PUT /services/job/{id}.xml', 1, 'hang');
-    mp.held.release();
-    await waitFor(() => c.oc.faults.hanging === 1, 20_000, 'the final job update');
-    await c.oc.stop();
-    // The outage lasts a while: the worker's retries meet a closed port meanwhile.
-    await sleep(1500);
-    expect(
-      await c.stack.s3.readObject(
-        c.stack.bucket,
-        objectKey(mp.mp, 'engage-player', 'presenter-delivery'),
-      ),
-    ).toBeDefined();
-    await c.oc.start();
-    await expectPublished(id, mp);
-  });
+      // The next job update is the final one: hold it, then take the registry away.
+      c.oc.faults.failNext('PUT /services/job/{id}.xml', 1, 'hang');
+      mp.held.release();
+      await waitFor(() => c.oc.faults.hanging === 1, 20_000, 'the final job update');
+      await c.oc.stop();
+      // The outage lasts a while: the worker's retries meet a closed port meanwhile.
+      await sleep(1500);
+      expect(
+        await c.stack.s3.readObject(
+          c.stack.bucket,
+          objectKey(mp.mp, 'engage-player', 'presenter-delivery'),
+        ),
+      ).toBeDefined();
+      await c.oc.start();
+      await expectPublished(id, mp);
+    },
+    TEST_TIMEOUT,
+  );
 
-  it('the registry fails the final update several times: it still arrives', async () => {
-    const mp = heldMediapackage();
-    const res = await c.distribute(mp.mp, ['presenter-delivery']);
-    const id = jobIdOf(res.body);
-    await mp.held.arrived;
-    c.oc.faults.failNext('PUT /services/job/{id}.xml', 3, { status: 500 });
-    const mark = c.oc.tables.calls.length;
-    mp.held.release();
-    await expectPublished(id, mp);
-    const puts = c.oc.tables.calls
-      .slice(mark)
-      .filter((call) => call.method === 'PUT' && call.path === `/services/job/${id}.xml`);
-    expect(puts.filter((p) => p.status === 500).length).toBe(3);
-    expect(puts.at(-1)?.status).toBe(204);
-  });
+  it(
+    'the registry fails the final update several times: it still arrives',
+    async () => {
+      const mp = heldMediapackage();
+      const res = await c.distribute(mp.mp, ['presenter-delivery']);
+      const id = jobIdOf(res.body);
+      await mp.held.arrived;
+      c.oc.faults.failNext('PUT /services/job/{id}.xml', 3, { status: 500 });
+      const mark = c.oc.tables.calls.length;
+      mp.held.release();
+      await expectPublished(id, mp);
+      const puts = c.oc.tables.calls
+        .slice(mark)
+        .filter((call) => call.method === 'PUT' && call.path === `/services/job/${id}.xml`);
+      expect(puts.filter((p) => p.status === 500).length).toBe(3);
+      expect(puts.at(-1)?.status).toBe(204);
+    },
+    TEST_TIMEOUT,
+  );
 
-  it('a job deleted meanwhile (workflow stopped) is final, not retried forever', async () => {
-    const mp = heldMediapackage();
-    const res = await c.distribute(mp.mp, ['presenter-delivery']);
-    const id = jobIdOf(res.body);
-    await mp.held.arrived;
-    c.oc.tables.jobs.delete(id);
-    mp.held.release();
-    const key = objectKey(mp.mp, 'engage-player', 'presenter-delivery');
-    await waitFor(
-      async () => (await c.stack.s3.readObject(c.stack.bucket, key)) !== undefined,
-      20_000,
-      'the upload',
-    );
-    const touches = () =>
-      c.oc.tables.calls.filter((call) => call.path === `/services/job/${id}.xml`).length;
-    await waitFor(() => touches() > 0, 20_000, 'the attempt to update the job');
-    // Give a retry loop time to show itself, then check it has stopped.
-    await sleep(1500);
-    const settled = touches();
-    await sleep(1500);
-    expect(touches()).toBe(settled);
-    // And the service keeps working.
-    const next = heldMediapackage();
-    next.held.release();
-    const again = await c.distribute(next.mp, ['presenter-delivery']);
-    await expectPublished(jobIdOf(again.body), next);
-  });
+  it(
+    'a job deleted meanwhile (workflow stopped) is final, not retried forever',
+    async () => {
+      const mp = heldMediapackage();
+      const res = await c.distribute(mp.mp, ['presenter-delivery']);
+      const id = jobIdOf(res.body);
+      await mp.held.arrived;
+      c.oc.tables.jobs.delete(id);
+      mp.held.release();
+      const key = objectKey(mp.mp, 'engage-player', 'presenter-delivery');
+      await waitFor(
+        async () => (await c.stack.s3.readObject(c.stack.bucket, key)) !== undefined,
+        20_000,
+        'the upload',
+      );
+      const touches = () =>
+        c.oc.tables.calls.filter((call) => call.path === `/services/job/${id}.xml`).length;
+      await waitFor(() => touches() > 0, 20_000, 'the attempt to update the job');
+      // Give a retry loop time to show itself, then check it has stopped.
+      await sleep(1500);
+      const settled = touches();
+      await sleep(1500);
+      expect(touches()).toBe(settled);
+      // And the service keeps working.
+      const next = heldMediapackage();
+      next.held.release();
+      const again = await c.distribute(next.mp, ['presenter-delivery']);
+      await expectPublished(jobIdOf(again.body), next);
+    },
+    TEST_TIMEOUT,
+  );
 });
