@@ -100,6 +100,8 @@ const envSchema = z.object({
   DISTRIBUTION_BASE_URL: optionalText.pipe(httpUrl.optional()),
   S3_CREATE_BUCKETS: bool(true),
   S3_PUBLIC_READ: bool(false),
+  /** Buckets this service creates get Opencast's website configuration (index/error.html). */
+  S3_BUCKET_WEBSITE: bool(false),
   S3_PART_SIZE_MB: int(DEFAULT_PART_SIZE / MiB, MIN_PART_SIZE / MiB, MAX_PART_SIZE / MiB),
   S3_UPLOAD_QUEUE_SIZE: int(DEFAULT_QUEUE_SIZE, 1, MAX_QUEUE_SIZE),
   S3_MAX_ATTEMPTS: int(3, 1, 20),
@@ -204,6 +206,7 @@ export function loadConfig(
   let merged = env;
   // Names a variable in errors: the cfg key and file when the value came from the cfg file.
   let nameOf = (variable: string): string => variable;
+  let cfgReport: OpencastCfgReport | undefined;
   const cfgFile = env.OPENCAST_CFG_FILE?.trim();
   if (cfgFile !== undefined && cfgFile !== '') {
     let text: string;
@@ -223,8 +226,24 @@ export function loadConfig(
         `OPENCAST_CFG_FILE: ${fromCfg.unsupported.join(', ')} is not supported yet`,
       );
     }
+    if (fromCfg.problems.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration in ${cfgFile}:\n  ${fromCfg.problems.join('\n  ')}`,
+      );
+    }
     const own = definedOnly(env);
     merged = { ...fromCfg.env, ...own };
+    const mapped = Object.entries(fromCfg.keys);
+    cfgReport = {
+      file: cfgFile,
+      applied: mapped.filter(([v]) => own[v] === undefined).map(([v, key]) => `${key} -> ${v}`),
+      overridden: mapped
+        .filter(([v]) => own[v] !== undefined)
+        .map(([v, key]) => `${key} (${v} is set)`),
+      unknown: fromCfg.unknown,
+      ignored: fromCfg.ignored,
+      notes: fromCfg.notes,
+    };
     nameOf = (variable) => {
       if (own[variable] !== undefined) return variable;
       const written = fromCfg.keys[variable];
@@ -243,10 +262,29 @@ export function loadConfig(
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return buildConfig(result.data, nameOf);
+  return buildConfig(result.data, nameOf, cfgReport);
 }
 
-function buildConfig(env: Env, nameOf: (variable: string) => string) {
+/** What the Opencast cfg file contributed, for the start-up log. */
+export interface OpencastCfgReport {
+  readonly file: string;
+  /** `cfg key -> VARIABLE` for every value taken from the file. */
+  readonly applied: readonly string[];
+  /** Keys whose variable the environment sets, so the file's value is not used. */
+  readonly overridden: readonly string[];
+  /** Keys this service does not know. */
+  readonly unknown: readonly string[];
+  /** Known keys without effect here, with the reason. */
+  readonly ignored: readonly string[];
+  /** Translations: scheme added, cap applied. */
+  readonly notes: readonly string[];
+}
+
+function buildConfig(
+  env: Env,
+  nameOf: (variable: string) => string,
+  cfgReport: OpencastCfgReport | undefined,
+) {
   if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
     throw new ConfigError(
       `${nameOf('S3_ACCESS_KEY_ID')} and ${nameOf('S3_SECRET_ACCESS_KEY')}: set both, or neither to use the default credential chain`,
@@ -352,6 +390,7 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
       baseUrl: env.DISTRIBUTION_BASE_URL,
       createBuckets: env.S3_CREATE_BUCKETS,
       publicRead: env.S3_PUBLIC_READ,
+      website: env.S3_BUCKET_WEBSITE,
       partSizeBytes: env.S3_PART_SIZE_MB * MiB,
       queueSize: env.S3_UPLOAD_QUEUE_SIZE,
       maxAttempts: env.S3_MAX_ATTEMPTS,
@@ -392,6 +431,8 @@ function buildConfig(env: Env, nameOf: (variable: string) => string) {
       retract: env.JOB_LOAD_RETRACT ?? env.JOB_LOAD,
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    /** What OPENCAST_CFG_FILE contributed; undefined without it. */
+    opencastCfg: cfgReport,
   });
 }
 

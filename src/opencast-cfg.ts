@@ -17,11 +17,20 @@ const KEY_TO_ENV: Readonly<Record<string, string>> = {
   'path.style': 'S3_FORCE_PATH_STYLE',
   'connection.timeout': 'S3_CONNECTION_TIMEOUT_MS',
   'max.connections': 'S3_MAX_SOCKETS',
+  'max.retries': 'S3_MAX_ATTEMPTS',
+};
+
+/** Keys Opencast reads without the prefix (`LoadUtil`), mapped to our variables. */
+const JOB_LOAD_KEYS: Readonly<Record<string, string>> = {
+  'job.load.aws.s3.distribute': 'JOB_LOAD_DISTRIBUTE',
+  'job.load.aws.s3.retract': 'JOB_LOAD_RETRACT',
 };
 
 /** The cfg key that stands for an environment variable, if there is one. */
 export function cfgKeyFor(variable: string): string | undefined {
   if (variable === 'S3_ORG_BUCKETS') return `${PREFIX}bucket.<organization>`;
+  const jobLoad = Object.keys(JOB_LOAD_KEYS).find((k) => JOB_LOAD_KEYS[k] === variable);
+  if (jobLoad !== undefined) return jobLoad;
   const key = Object.keys(KEY_TO_ENV).find((k) => KEY_TO_ENV[k] === variable);
   return key === undefined ? undefined : PREFIX + key;
 }
@@ -50,53 +59,115 @@ function unescape(value: string): string {
   });
 }
 
-/**
- * The environment variables an Opencast cfg file stands for. `bucket.<org>` keys become
- * entries of S3_ORG_BUCKETS; `distribution.enable=false` is reported so the caller can refuse
- * to start a service the admin disabled.
- */
-export function envFromOpencastCfg(text: string): {
+/** Keys Opencast documents that change nothing here, with the reason. */
+const IGNORED: Readonly<Record<string, string>> = {
+  'job.load.aws.s3.restore': 'Opencast has not used it since the restore operation was removed',
+  [`${PREFIX}presigned.url.valid.duration`]: 'presigned URLs are not supported',
+};
+
+/** The SDK's attempts are Opencast's retries plus the first try; config.ts caps them at 20. */
+const MAX_ATTEMPTS = 20;
+
+/** A scheme at the start of a URL. */
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** What an Opencast cfg file stands for, and what of it was not used. */
+export interface OpencastCfg {
   readonly env: Record<string, string>;
   /** For each variable in `env`, the cfg key(s) the admin wrote, so errors can name them. */
   readonly keys: Record<string, string>;
   readonly enabled: boolean;
   /** Keys set to something this service does not do yet. */
   readonly unsupported: readonly string[];
-} {
+  /** Keys this service does not know (typos, or keys of another service). */
+  readonly unknown: readonly string[];
+  /** Known keys that have no effect here, each with its reason. */
+  readonly ignored: readonly string[];
+  /** How values were translated, e.g. a scheme added or a cap applied. */
+  readonly notes: readonly string[];
+  /** Values that cannot be used, each naming its key. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The environment variables an Opencast cfg file stands for. `bucket.<org>` keys become
+ * entries of S3_ORG_BUCKETS; `distribution.enable=false` is reported so the caller can refuse
+ * to start a service the admin disabled.
+ */
+export function envFromOpencastCfg(text: string): OpencastCfg {
   const props = parseProperties(text);
   const env: Record<string, string> = {};
   const keys: Record<string, string> = {};
   const orgBuckets: string[] = [];
   const orgBucketKeys: string[] = [];
   const unsupported: string[] = [];
+  const unknown: string[] = [];
+  const ignored: string[] = [];
+  const notes: string[] = [];
+  const problems: string[] = [];
   let enabled = true;
-  for (const [fullKey, value] of props) {
-    if (!fullKey.startsWith(PREFIX) || value.trim() === '') continue;
+  const set = (name: string, value: string, fullKey: string) => {
+    env[name] = value;
+    keys[name] = fullKey;
+  };
+  for (const [fullKey, raw] of props) {
+    const value = raw.trim();
+    if (value === '') continue;
+    const jobLoad = JOB_LOAD_KEYS[fullKey];
+    const reason = IGNORED[fullKey];
+    if (jobLoad !== undefined) {
+      set(jobLoad, value, fullKey);
+      continue;
+    }
+    if (reason !== undefined) {
+      ignored.push(`${fullKey} (${reason})`);
+      continue;
+    }
+    if (!fullKey.startsWith(PREFIX)) {
+      unknown.push(fullKey);
+      continue;
+    }
     const key = fullKey.slice(PREFIX.length);
     if (key === 'distribution.enable') {
-      enabled = value.trim().toLowerCase() === 'true';
+      enabled = value.toLowerCase() === 'true';
     } else if (key.startsWith('bucket.')) {
-      orgBuckets.push(`${key.slice('bucket.'.length)}=${value.trim()}`);
+      orgBuckets.push(`${key.slice('bucket.'.length)}=${value}`);
       orgBucketKeys.push(fullKey);
     } else if (key === 'presigned.url') {
       // Presigned URLs are not supported yet (README, "Limits"): refuse rather than ignore.
-      if (value.trim().toLowerCase() === 'true') unsupported.push(fullKey);
+      if (value.toLowerCase() === 'true') unsupported.push(fullKey);
+    } else if (key === 'max.retries') {
+      if (!/^\d+$/.test(value)) {
+        problems.push(`${fullKey}: must be a whole number of retries, not "${value}"`);
+        continue;
+      }
+      const attempts = Number(value) + 1;
+      if (attempts > MAX_ATTEMPTS) {
+        notes.push(
+          `${fullKey}=${value} asks for ${attempts} attempts per S3 call; capped at ${MAX_ATTEMPTS} (the worker retries whole elements besides)`,
+        );
+      }
+      set('S3_MAX_ATTEMPTS', String(Math.min(attempts, MAX_ATTEMPTS)), fullKey);
+    } else if (key === 'endpoint' || key === 'distribution.base') {
+      // Opencast's docs give both without a scheme (the Java SDK adds https for the
+      // endpoint; the docs' base example is DOMAIN_NAME.cloudfront.net).
+      let url = value;
+      if (!HAS_SCHEME.test(url)) {
+        url = `https://${url}`;
+        notes.push(`${fullKey}: no scheme given, https assumed (${url})`);
+      }
+      // Opencast appends "/" to the base URL when it is missing.
+      if (key === 'distribution.base' && !url.endsWith('/')) url = `${url}/`;
+      set(KEY_TO_ENV[key] ?? '', url, fullKey);
     } else {
       const name = KEY_TO_ENV[key];
-      // Opencast's docs give the endpoint without a scheme (the Java SDK adds https).
-      const text =
-        key === 'endpoint' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim())
-          ? `https://${value.trim()}`
-          : value.trim();
-      if (name !== undefined) {
-        env[name] = text;
-        keys[name] = fullKey;
-      }
+      if (name === undefined) unknown.push(fullKey);
+      else set(name, value, fullKey);
     }
   }
   if (orgBuckets.length > 0) {
     env.S3_ORG_BUCKETS = orgBuckets.join(',');
     keys.S3_ORG_BUCKETS = orgBucketKeys.join(', ');
   }
-  return { env, keys, enabled, unsupported };
+  return { env, keys, enabled, unsupported, unknown, ignored, notes, problems };
 }

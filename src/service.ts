@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { connectBroker } from './compose/broker.js';
+import { logOpencastCfg } from './compose/cfg-report.js';
 import { Closers } from './compose/closers.js';
 import { buildDistributionDeps } from './compose/distribution.js';
 import { startApi } from './compose/api.js';
@@ -14,6 +15,7 @@ import {
   startOpencastCluster,
   type OpencastCluster,
 } from './compose/opencast-membership.js';
+import { opencastReports, startOpencastJobs } from './compose/opencast-jobs.js';
 import { cached, readiness } from './compose/readiness.js';
 import { buildStorage } from './compose/storage.js';
 import { startWorker } from './compose/worker.js';
@@ -38,22 +40,30 @@ export interface RunningService {
 /** Starts every part the configured role runs; on a failure, stops what already started. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const closers = new Closers(logger);
+  logOpencastCfg(config, logger);
   try {
     const storage = await buildStorage(config, logger, closers);
     const distribution = buildDistributionDeps(config, storage, logger);
-    const opencast = buildOpencastCluster(config, logger);
+    const cluster = buildOpencastCluster(config, logger);
     const broker = await connectBroker(config, logger, closers);
     const metrics = createMetrics();
     const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets));
-    if (config.runsWorker) await startWorker(config, logger, broker, distribution, metrics);
-    const parts = { broker, distribution, readiness: checkReady, metrics };
+    const opencast =
+      config.opencast === undefined
+        ? undefined
+        : await startOpencastJobs(config.opencast, logger, broker);
+    if (config.runsWorker) {
+      const reports = opencast === undefined ? {} : opencastReports(broker);
+      await startWorker(config, logger, broker, distribution, metrics, reports);
+    }
+    const parts = { broker, distribution, readiness: checkReady, metrics, opencast };
     const url = config.runsApi
       ? await startApi(config, logger, parts, closers)
       : await startOps(config, logger, parts, closers);
     // After HTTP listens (Opencast's heartbeat must find it); its drain is pushed last, so
     // it runs first on close.
-    if (opencast !== undefined) startOpencastCluster(opencast, distribution.sources, closers);
-    return { url, broker, opencast, close: () => closers.close() };
+    if (cluster !== undefined) startOpencastCluster(cluster, distribution.sources, closers);
+    return { url, broker, opencast: cluster, close: () => closers.close() };
   } catch (error) {
     await closers.close();
     throw error;

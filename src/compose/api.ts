@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { CommandRequest } from '../contract/command.js';
 import { decodeReply } from '../contract/reply.js';
 import { createJobIdGenerator } from '../distribution/job-id.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
@@ -12,6 +13,7 @@ import type { Broker } from '../messaging/broker.js';
 import type { Metrics } from '../metrics.js';
 import type { Closers } from './closers.js';
 import { closeServer, listen, serverUrl } from './listen.js';
+import { opencastRoutesDeps, type OpencastJobs } from './opencast-jobs.js';
 
 /** What the API role needs from the other roles. */
 export interface ApiParts {
@@ -19,6 +21,8 @@ export interface ApiParts {
   readonly distribution: DistributionDeps;
   readonly readiness: () => Promise<Readiness>;
   readonly metrics: Metrics;
+  /** Opencast mode's registry parts; undefined: standalone. */
+  readonly opencast?: OpencastJobs | undefined;
 }
 
 /**
@@ -49,11 +53,19 @@ export async function startApi(
   });
 
   const { users, secret, allowBasic } = config.auth;
+  const validate = (request: CommandRequest) => {
+    validateRequest(request, parts.distribution);
+  };
+  // Set first on close: the heartbeat and dispatch say "not here" while draining.
+  let closing = false;
   const app = createApp({
     jobs,
-    validate: (request) => {
-      validateRequest(request, parts.distribution);
-    },
+    validate,
+    roles: config.auth.roles,
+    accepting: () => !closing && broker.isConnected(),
+    ...(parts.opencast === undefined
+      ? {}
+      : opencastRoutesDeps(config, logger, broker, parts.opencast, validate)),
     syncTimeoutMs: config.syncTimeoutMs,
     defaultOrganization: config.defaultOrganization,
     readiness: parts.readiness,
@@ -73,6 +85,10 @@ export async function startApi(
   closers.push(() => closeServer(server, 5000));
   closers.push(() => {
     jobs.close();
+    return Promise.resolve();
+  });
+  closers.push(() => {
+    closing = true;
     return Promise.resolve();
   });
   const url = serverUrl(server);

@@ -15,6 +15,8 @@ export async function connectBroker(
     prefix: config.amqp.prefix,
     deliveryLimit: config.amqp.deliveryLimit,
     maxBodyBytes: maxCommandBytes(config.maxBodyBytes),
+    // Opencast mode: the durable queue of job status reports for the registry.
+    opencastJobs: config.opencast !== undefined,
     logger,
   });
   closers.push(() => broker.close({ graceMs: config.shutdownGraceMs }));

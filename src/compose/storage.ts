@@ -40,7 +40,11 @@ export async function buildStorage(
   const buckets = [...new Set(all.flatMap((t) => (t ? [t.bucket] : [])))];
   if (config.s3.createBuckets && config.runsWorker) {
     for (const bucket of buckets) {
-      await ensureBucket(client, bucket, { publicRead: config.s3.publicRead, logger });
+      await ensureBucket(client, bucket, {
+        publicRead: config.s3.publicRead,
+        website: config.s3.website,
+        logger,
+      });
     }
   }
   return {

@@ -15,6 +15,7 @@ export async function startWorker(
   broker: Broker,
   distribution: DistributionDeps,
   metrics: Metrics,
+  extra: Partial<Pick<WorkerDeps, 'reportOpencastJob'>> = {},
 ): Promise<void> {
   const deps: WorkerDeps = {
     distribution,
@@ -28,6 +29,7 @@ export async function startWorker(
     maxCommandBytes: maxCommandBytes(config.maxBodyBytes),
     clock: () => new Date(),
     logger,
+    ...extra,
   };
   await broker.consumeCommands({
     prefetch: config.amqp.concurrency,

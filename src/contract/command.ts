@@ -38,6 +38,11 @@ const common = {
     .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
   /** Who asked for it (the Opencast user), for the job record. */
   creator: z.string().max(255).optional(),
+  /**
+   * true: `jobId` is a job in Opencast's service registry; the worker reports its status to
+   * the durable Opencast job queue, from where the job updater writes it to the registry.
+   */
+  opencastJob: z.boolean().optional(),
 };
 
 /** Publish elements of a mediapackage to a channel. */

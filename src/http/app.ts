@@ -4,7 +4,9 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../errors.js';
 import { digestAuth, type DigestAuthOptions } from './auth/digest-auth.js';
+import { requireContextRoles, type UserRoles } from './auth/context-roles.js';
 import { isHealthOrHeartbeat } from './auth/digest-exempt.js';
+import { dispatchRoutes, type DispatchRouteDeps } from './dispatch-routes.js';
 import { distributionRoutes, type DistributionRouteDeps } from './distribution-routes.js';
 import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
@@ -13,7 +15,7 @@ import { metricsRoutes, recordRequests } from './ops-routes.js';
 import type { Metrics } from '../metrics.js';
 
 /** Everything the HTTP adapter needs; built by the composition root. */
-export interface AppDeps extends DistributionRouteDeps {
+export interface AppDeps extends DistributionRouteDeps, DispatchRouteDeps {
   readonly readiness: () => Promise<Readiness>;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
@@ -21,6 +23,8 @@ export interface AppDeps extends DistributionRouteDeps {
   readonly metrics?: Metrics | undefined;
   /** Digest authentication as Opencast's nodes speak it; undefined: none. */
   readonly auth?: Omit<DigestAuthOptions, 'exempt' | 'onReject'> | undefined;
+  /** Opencast roles of the authenticated users (organization and user switching). */
+  readonly roles?: UserRoles | undefined;
 }
 
 /**
@@ -46,6 +50,8 @@ export function createApp(deps: AppDeps): Hono {
         },
       }),
     );
+    // Nobody switches organization or user without the role Opencast demands for it.
+    app.use('*', requireContextRoles(deps.roles ?? new Map(), deps.defaultOrganization));
   }
   app.use(
     '/distribution/*',
@@ -59,6 +65,7 @@ export function createApp(deps: AppDeps): Hono {
       },
     }),
   );
+  app.route('/distribution/s3', dispatchRoutes(deps));
   app.route('/distribution/s3', distributionRoutes(deps));
   app.route('/jobs', jobRoutes(deps.jobs));
   app.route('/', healthRoutes(deps.readiness));

@@ -3,7 +3,9 @@ import type { CommandRequest, Operation } from '../contract/command.js';
 import { AppError } from '../errors.js';
 import type { JobRequest, JobService } from '../jobs/job-service.js';
 import { authenticatedUser } from './auth/digest-auth.js';
+import { readForm } from './read-form.js';
 import { serializeJob } from '../opencast/job-xml.js';
+import type { Job } from '../opencast/model.js';
 import {
   CURRENT_JOB_HEADER,
   ORGANIZATION_HEADER,
@@ -23,7 +25,27 @@ export interface DistributionRouteDeps {
   readonly validate: (request: CommandRequest) => void;
   readonly syncTimeoutMs: number;
   readonly defaultOrganization: string;
+  /**
+   * Opencast mode: the async routes create the job in Opencast's service registry instead
+   * of the job service. Undefined: standalone.
+   */
+  readonly opencastJobs?: OpencastJobSubmitter | undefined;
 }
+
+/** The request context headers a caller sent, forwarded to Opencast's registry as they came. */
+export interface ForwardedContext {
+  readonly organization?: string | undefined;
+  readonly user?: string | undefined;
+}
+
+/**
+ * Creates the registry's job for a validated request (its `parentJobId` is the caller's
+ * current job) and starts it; resolves with the job as the registry has it.
+ */
+export type OpencastJobSubmitter = (
+  request: JobRequest,
+  forwarded: ForwardedContext,
+) => Promise<Job>;
 
 const XML = { 'Content-Type': 'text/xml; charset=UTF-8' };
 
@@ -35,27 +57,20 @@ const XML = { 'Content-Type': 'text/xml; charset=UTF-8' };
 export function distributionRoutes(deps: DistributionRouteDeps): Hono {
   const app = new Hono();
 
-  const distribute = async (c: Context) => {
-    const request = await readRequest(c, 'distribute', deps);
-    const job = await deps.jobs.submit(request);
+  const asyncResponse = async (c: Context, type: Operation) => {
+    // Validation first: a bad request is a 400 and never becomes a job anywhere.
+    const request = await readRequest(c, type, deps);
+    const job =
+      deps.opencastJobs === undefined
+        ? await deps.jobs.submit(request)
+        : await deps.opencastJobs(request, {
+            organization: nonBlank(c.req.header(ORGANIZATION_HEADER)),
+            user: nonBlank(c.req.header(USER_HEADER)),
+          });
     return c.body(serializeJob(job), 200, XML);
   };
-  app.post('/', distribute);
-
-  app.post('/retract', async (c) => {
-    const request = await readRequest(c, 'retract', deps);
-    const job = await deps.jobs.submit(request);
-    return c.body(serializeJob(job), 200, XML);
-  });
-
-  // Opencast's job-producer endpoints (docs/opencast-wire-spec.md §4.4). The heartbeat must answer 200 or
-  // Opencast unregisters the service. This service takes work by HTTP and RabbitMQ, not
-  // from Opencast's dispatcher: 503 makes the dispatcher offer a job to another node.
-  // Hono answers HEAD with the GET route (without the body).
-  app.get('/dispatch', (c) => c.body(null, 200));
-  app.post('/dispatch', (c) =>
-    c.text('This service does not take jobs from the dispatcher', 503, { 'Retry-After': '10' }),
-  );
+  app.post('/', (c) => asyncResponse(c, 'distribute'));
+  app.post('/retract', (c) => asyncResponse(c, 'retract'));
 
   app.post('/distributesync', async (c) => syncResponse(c, 'distribute', deps));
   app.post('/retractsync', async (c) => syncResponse(c, 'retract', deps));
@@ -105,17 +120,6 @@ async function readRequest(
   return { ...request, parentJobId };
 }
 
-async function readForm(c: Context): Promise<Record<string, string | File | (string | File)[]>> {
-  const type = c.req.header('Content-Type') ?? '';
-  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) {
-    throw new AppError(
-      'INVALID_INPUT',
-      'Expected a form body (application/x-www-form-urlencoded or multipart/form-data)',
-    );
-  }
-  try {
-    return await c.req.parseBody({ all: true });
-  } catch (cause) {
-    throw new AppError('INVALID_INPUT', 'The form body could not be read', { cause });
-  }
+function nonBlank(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

@@ -27,7 +27,12 @@ export async function discard(response: Response): Promise<void> {
  * Sends a GET. The connect timeout covers the time until the headers arrive.
  * @throws AppError SOURCE_UNAVAILABLE on timeout, abort or network failure.
  */
-export async function send(state: FetchState, url: URL, authorization?: string): Promise<Response> {
+export async function send(
+  state: FetchState,
+  url: URL,
+  authorization?: string,
+  extraHeaders?: Readonly<Record<string, string>>,
+): Promise<Response> {
   const { settings, description, controller, callerSignal } = state;
   // Not AbortSignal.timeout(): that could not be cleared and would cut long bodies.
   const timer = setTimeout(() => {
@@ -35,6 +40,7 @@ export async function send(state: FetchState, url: URL, authorization?: string):
     controller.abort(new AppError('SOURCE_UNAVAILABLE', message));
   }, settings.connectTimeoutMs);
   const headers: Record<string, string> = {
+    ...extraHeaders,
     'accept-encoding': 'identity',
     'user-agent': USER_AGENT,
   };

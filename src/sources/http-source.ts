@@ -12,8 +12,11 @@ import { findCredentials } from './find-credentials.js';
 import { answerChallenge } from './http-auth.js';
 import { discard, send, type FetchState } from './http-request.js';
 import { errorForStatus, REDIRECT_STATUSES } from './http-status.js';
+import { DEFAULT_AUTH_SCHEMES } from './source-credential.js';
 import type { SourceSettings } from './source-settings.js';
 import { isHttpUrl } from './url-prefix.js';
+
+const DIGEST_REQUESTED = { 'x-requested-auth': 'Digest' } as const;
 
 function redirectTarget(location: string | null, from: URL, state: FetchState): URL {
   const { description, settings } = state;
@@ -33,15 +36,21 @@ function redirectTarget(location: string | null, from: URL, state: FetchState): 
 
 /** GET with at most one authenticated retry; a second 401 means wrong credentials. */
 async function authenticatedGet(state: FetchState, url: URL): Promise<Response> {
-  const response = await send(state, url);
+  const credentials = findCredentials(url, state.settings);
+  // Opencast's security answers a request without this header with a redirect to its login
+  // page instead of a Digest challenge (as TrustedHttpClient knows); only where we hold
+  // credentials, so other servers see nothing of Opencast.
+  const digest = (credentials?.schemes ?? DEFAULT_AUTH_SCHEMES).includes('digest');
+  const extra = credentials !== undefined && digest ? DIGEST_REQUESTED : undefined;
+  const response = await send(state, url, undefined, extra);
   if (response.status !== 401) return response;
   const header = response.headers.get('www-authenticate');
   await discard(response);
-  const credentials = findCredentials(url, state.settings);
   const retried = await send(
     state,
     url,
     answerChallenge(header, url, credentials, state.description),
+    extra,
   );
   if (retried.status !== 401) return retried;
   await discard(retried);

@@ -5,6 +5,7 @@ import {
   CreateBucketCommand,
   HeadBucketCommand,
   PutBucketPolicyCommand,
+  PutBucketWebsiteCommand,
   type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -23,6 +24,8 @@ export interface BucketLogger {
 export interface EnsureBucketOptions {
   /** Give everyone read access to the objects of a bucket this call creates. */
   readonly publicRead: boolean;
+  /** Give a bucket this call creates Opencast's website configuration (index.html/error.html). */
+  readonly website?: boolean | undefined;
   readonly logger?: BucketLogger | undefined;
 }
 
@@ -81,6 +84,7 @@ export async function ensureBucket(
       throw inaccessible(bucket, 'CreateBucket', error);
   }
   if (options.publicRead) await putPublicReadPolicy(client, bucket, logger);
+  if (options.website === true) await putWebsite(client, bucket, logger);
   return { created: true };
 }
 
@@ -103,6 +107,34 @@ async function putPublicReadPolicy(
       return;
     }
     throw inaccessible(bucket, 'PutBucketPolicy', error);
+  }
+}
+
+/** Opencast's static-website configuration of the buckets it creates (S3Impl 920-951). */
+export const OPENCAST_WEBSITE = {
+  IndexDocument: { Suffix: 'index.html' },
+  ErrorDocument: { Key: 'error.html' },
+} as const;
+
+async function putWebsite(
+  client: S3Client,
+  bucket: string,
+  logger: BucketLogger | undefined,
+): Promise<void> {
+  try {
+    await client.send(
+      new PutBucketWebsiteCommand({ Bucket: bucket, WebsiteConfiguration: OPENCAST_WEBSITE }),
+    );
+    logger?.info({ bucket }, 'Bucket website configuration set (index.html, error.html)');
+  } catch (error) {
+    if (errorNameOf(error) === 'NotImplemented' || httpStatusOf(error) === 501) {
+      logger?.warn(
+        { bucket, err: error },
+        'The S3 server does not support website configuration; the bucket has none',
+      );
+      return;
+    }
+    throw inaccessible(bucket, 'PutBucketWebsite', error);
   }
 }
 

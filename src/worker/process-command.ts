@@ -34,6 +34,12 @@ export interface WorkerDeps {
   readonly publishRetry?: RetryPolicy | undefined;
   readonly clock: () => Date;
   readonly logger: Logger;
+  /**
+   * Opencast mode: reports the status of an Opencast job (`opencastJob: true`) durably, to
+   * the Opencast job queue; resolves once the broker confirmed it, so a final status is
+   * safe before the command is acknowledged. Undefined: such jobs cannot be reported.
+   */
+  readonly reportOpencastJob?: ((report: JobReply) => Promise<void>) | undefined;
 }
 
 /**
@@ -80,6 +86,9 @@ export async function processCommand(
   await reply(delivery, deps, signal, command.jobId, 'RUNNING').catch((err: unknown) => {
     log.warn({ err }, 'could not report the job as running; going on');
   });
+  await reportOpencast(command, deps, signal, 'RUNNING').catch((err: unknown) => {
+    log.warn({ err }, 'could not report the Opencast job as running; going on');
+  });
   let outcome: CommandOutcome;
   try {
     outcome =
@@ -99,6 +108,7 @@ export async function processCommand(
       signal,
     );
     await reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info);
+    await reportOpencast(command, deps, signal, 'FAILED', undefined, info);
     return info.retryable ? 'dead-letter' : 'ack';
   }
   // Outside the try: the work is done, so a failure to announce it must not turn into a
@@ -109,6 +119,7 @@ export async function processCommand(
     signal,
   );
   await reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload);
+  await reportOpencast(command, deps, signal, 'FINISHED', outcome.payload);
   log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
   return 'ack';
 }
@@ -160,6 +171,38 @@ async function reply(
     }
     throw err;
   }
+}
+
+/**
+ * Reports an Opencast job's status to the registry's updater (see WorkerDeps), retried like
+ * a reply; an error propagates, so the command is redelivered rather than its status lost.
+ */
+async function reportOpencast(
+  command: Command,
+  deps: WorkerDeps,
+  signal: AbortSignal,
+  status: JobReply['status'],
+  payload?: string,
+  error?: ErrorInfo,
+): Promise<void> {
+  if (command.opencastJob !== true) return;
+  const report = deps.reportOpencastJob;
+  if (report === undefined) {
+    deps.logger.error(
+      { jobId: command.jobId, status },
+      'an Opencast job reached a worker without Opencast mode: its status cannot be reported',
+    );
+    return;
+  }
+  const message: JobReply = {
+    version: 1,
+    jobId: command.jobId,
+    status,
+    time: deps.clock().toISOString(),
+    payload,
+    error,
+  };
+  await withRetry(() => report(message), deps.publishRetry ?? PUBLISH_RETRY, signal);
 }
 
 function eventData(

@@ -35,7 +35,7 @@ describe('Opencast cfg file', () => {
       S3_REGION: 'eu-central-1',
       S3_BUCKET: 'oc-dist',
       S3_ORG_BUCKETS: 'tenant2=oc-dist-tenant2',
-      DISTRIBUTION_BASE_URL: 'https://d1.cloudfront.net',
+      DISTRIBUTION_BASE_URL: 'https://d1.cloudfront.net/',
       S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
       S3_SECRET_ACCESS_KEY: 's3cr3t',
       S3_ENDPOINT: 'https://minio.example.org',
@@ -47,7 +47,7 @@ describe('Opencast cfg file', () => {
     const config = loadConfig({ OPENCAST_CFG_FILE: '/x.cfg', S3_BUCKET: 'from-env' }, () => cfg);
     expect(config.s3.bucket).toBe('from-env');
     expect(config.s3.orgBuckets.get('tenant2')).toBe('oc-dist-tenant2');
-    expect(config.s3.baseUrl).toBe('https://d1.cloudfront.net');
+    expect(config.s3.baseUrl).toBe('https://d1.cloudfront.net/');
     expect(config.s3.embedded).toBeUndefined();
   });
 
@@ -89,7 +89,10 @@ describe('errors about values from the cfg file', () => {
       loadConfig({ OPENCAST_CFG_FILE: file, ...env }, () => text);
 
   it('name the cfg key the admin wrote and the file, not our variable', () => {
-    const text = cfg.replace('distribution.base=https://d1.cloudfront.net', 'distribution.base=d1');
+    const text = cfg.replace(
+      'distribution.base=https://d1.cloudfront.net',
+      'distribution.base=ftp://d1',
+    );
     expect(load(text)).toThrow(
       `org.opencastproject.distribution.aws.s3.distribution.base in ${file}: must be an http(s) URL`,
     );
@@ -129,5 +132,71 @@ describe('errors about values from the cfg file', () => {
     expect(load(text)).toThrow(
       `DISTRIBUTION_BASE_URL (or org.opencastproject.distribution.aws.s3.distribution.base in ${file}): required when org.opencastproject.distribution.aws.s3.endpoint in ${file} is set`,
     );
+  });
+});
+
+describe('Opencast cfg parity (issue 7)', () => {
+  const file = '/etc/opencast/s3.cfg';
+  const load = (text: string, env: Record<string, string> = {}) =>
+    loadConfig({ OPENCAST_CFG_FILE: file, ...env }, () => text);
+
+  it('takes the job loads per operation from the keys without prefix', () => {
+    const text = `${cfg}\njob.load.aws.s3.distribute=0.5\njob.load.aws.s3.retract=0.25\n`;
+    expect(load(text).jobLoads).toEqual({ distribute: 0.5, retract: 0.25 });
+    expect(load(text, { JOB_LOAD_RETRACT: '2' }).jobLoads).toEqual({ distribute: 0.5, retract: 2 });
+  });
+
+  it('names the job-load key of a bad value', () => {
+    expect(() => load(`${cfg}\njob.load.aws.s3.distribute=lots\n`)).toThrow(
+      `job.load.aws.s3.distribute in ${file}`,
+    );
+  });
+
+  it("turns max.retries into S3 attempts, capping Opencast's default of 100", () => {
+    const key = 'org.opencastproject.distribution.aws.s3.max.retries';
+    expect(load(`${cfg}\n${key}=4\n`).s3.maxAttempts).toBe(5);
+    const capped = load(`${cfg}\n${key}=100\n`);
+    expect(capped.s3.maxAttempts).toBe(20);
+    expect(capped.opencastCfg?.notes.join()).toMatch(/max\.retries=100 .*capped at 20/);
+    expect(() => load(`${cfg}\n${key}=many\n`)).toThrow(`${key}: must be a whole number`);
+  });
+
+  it("reads the docs' base URL without a scheme as https, with a slash appended", () => {
+    const text = cfg.replace(
+      'distribution.base=https://d1.cloudfront.net',
+      'distribution.base=DOMAIN_NAME.cloudfront.net',
+    );
+    const config = load(text);
+    expect(config.s3.baseUrl).toBe('https://DOMAIN_NAME.cloudfront.net/');
+    expect(config.opencastCfg?.notes.join()).toMatch(/no scheme given, https assumed/);
+  });
+
+  it('reports applied, overridden, unknown and ignored keys', () => {
+    const text = `${cfg}
+org.opencastproject.distribution.aws.s3.regoin=typo
+job.load.aws.s3.restore=0.1
+org.opencastproject.distribution.aws.s3.presigned.url.valid.duration=1000
+some.other.service.key=1
+`;
+    const report = load(text, { S3_BUCKET: 'from-env' }).opencastCfg;
+    expect(report?.file).toBe(file);
+    expect(report?.applied).toContain(
+      'org.opencastproject.distribution.aws.s3.region -> S3_REGION',
+    );
+    expect(report?.overridden).toEqual([
+      'org.opencastproject.distribution.aws.s3.bucket (S3_BUCKET is set)',
+    ]);
+    expect(report?.unknown).toEqual([
+      'org.opencastproject.distribution.aws.s3.regoin',
+      'some.other.service.key',
+    ]);
+    expect(report?.ignored.map((entry) => entry.split(' ')[0])).toEqual([
+      'job.load.aws.s3.restore',
+      'org.opencastproject.distribution.aws.s3.presigned.url.valid.duration',
+    ]);
+  });
+
+  it('has no report without a cfg file', () => {
+    expect(loadConfig({}).opencastCfg).toBeUndefined();
   });
 });

@@ -1,4 +1,8 @@
-import { DeleteBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteBucketCommand,
+  GetBucketWebsiteCommand,
+  HeadBucketCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBucket, ensureBucket } from '../../../src/storage/bucket.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
@@ -83,6 +87,32 @@ describe('ensureBucket', () => {
         expect(outcome).toMatchObject({ level: 'info' });
       }
     });
+  });
+
+  it("gives a new bucket Opencast's website configuration, or warns where it is not supported", async () => {
+    await withBucketName(async (name) => {
+      const { logged, logger } = recordingLogger();
+      await expect(
+        ensureBucket(s3.client, name, { publicRead: false, website: true, logger }),
+      ).resolves.toEqual({ created: true });
+      const outcome = logged.find((entry) => /website/i.test(entry.msg));
+      // MinIO answers NotImplemented; s3rver (embedded) keeps the configuration.
+      if (s3.kind !== 'embedded' && outcome?.level === 'warn') return;
+      expect(outcome).toMatchObject({ level: 'info' });
+      const website = await s3.client.send(new GetBucketWebsiteCommand({ Bucket: name }));
+      expect(website.IndexDocument?.Suffix).toBe('index.html');
+      expect(website.ErrorDocument?.Key).toBe('error.html');
+    });
+  });
+
+  it('leaves the website configuration of an existing bucket alone', async () => {
+    const name = await s3.createBucket();
+    const { logged, logger } = recordingLogger();
+    await ensureBucket(s3.client, name, { publicRead: false, website: true, logger });
+    expect(logged).toEqual([]);
+    await expect(
+      s3.client.send(new GetBucketWebsiteCommand({ Bucket: name })),
+    ).rejects.toBeDefined();
   });
 
   it('reports a bucket it cannot access like Opencast does', async () => {
