@@ -8,12 +8,14 @@
  *   npm run measure:opencast
  *   MEASURE_ROUNDS=40 MEASURE_DISPATCH_INTERVAL_MS=2000 npm run measure:opencast
  *
- * Two figures per mode: "registry" polls the job row every 5 ms (when FINISHED is in
+ * Each POST comes after a random pause of up to one dispatcher interval, so it lands at a
+ * random point of the dispatcher's cycle, as workflow operations do. Two figures per mode: "registry" polls the job row every 5 ms (when FINISHED is in
  * Opencast's table); "barrier 5 s" is what Opencast's JobBarrier reports, which checks at
  * once and then every 5 s, so it rounds the registry figure up to the next poll.
  */
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   SERVICE_TYPE,
   jobIdOf,
@@ -36,6 +38,9 @@ interface Sample {
 }
 
 async function measureOnce(c: ClusterStack): Promise<Sample> {
+  // A random pause first: POSTs right after the previous job finished would be phase-locked
+  // to the dispatcher's rounds and always wait nearly a whole interval.
+  await sleep(Math.random() * dispatchIntervalMs);
   const mp = testMediapackage(c.stack.sources.baseUrl);
   c.stack.sources.set(mp.files['episode-dc'] ?? '', '<dublincore>episode</dublincore>');
   const started = performance.now();
@@ -113,7 +118,7 @@ function printTable(samples: Map<Mode, Sample[]>): void {
   const lines = [
     `Command: \`MEASURE_ROUNDS=${rounds} MEASURE_DISPATCH_INTERVAL_MS=${dispatchIntervalMs} npm run measure:opencast\``,
     `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; RabbitMQ local, S3 server and admin-node double in-process, loopback`,
-    `Date: ${new Date().toISOString()}; one 33-byte catalog per job, ${rounds} interleaved rounds per mode after one warm-up`,
+    `Date: ${new Date().toISOString()}; one 33-byte catalog per job, ${rounds} interleaved rounds per mode after one warm-up, each POST after a random pause of up to one dispatcher interval`,
     '',
     '| OPENCAST_DISPATCH | POST → FINISHED in the registry | as JobBarrier sees it (5 s polls) |',
     '| --- | --- | --- |',
