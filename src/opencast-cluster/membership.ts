@@ -15,6 +15,7 @@ import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { OpencastSettings } from '../config.js';
 import type { HostInfo, RegistryClient } from './registry-client.js';
+import { RegistryError } from './registry-error.js';
 import type { ServiceRegistration } from './registration-xml.js';
 
 /** The service type Opencast's AWS S3 workflow operations look up. */
@@ -65,6 +66,8 @@ export interface MembershipOptions {
   readonly machine?: Pick<HostInfo, 'address' | 'memory' | 'cores'>;
   /** First retry delay after a failed round, doubled up to the interval; default 1 s. */
   readonly retryBaseMs?: number;
+  /** Longest wait for the maintenance call on drain, so shutdown goes on; default 5 s. */
+  readonly drainTimeoutMs?: number;
 }
 
 /** Listener of the cluster's host list (base URLs, sorted, without trailing slash). */
@@ -245,11 +248,16 @@ export function createMembership(options: MembershipOptions): Membership {
       if (stopper.signal.aborted) return;
       failures++;
       const level = failures === 1 ? 'error' : 'warn';
+      const status = err instanceof RegistryError ? err.status : undefined;
+      const problem =
+        status === 401 || status === 403
+          ? `the registry refuses the system account (HTTP ${status}): check OPENCAST_USER and OPENCAST_PASSWORD`
+          : 'cannot reach the registry';
       logger[level](
         { ...where, err, failures },
         member && !joinedOnce
-          ? 'Opencast: cannot reach the registry; the service runs, but Opencast sends it no work until it registers; retrying in the background'
-          : 'Opencast: a membership round failed; retrying in the background',
+          ? `Opencast: ${problem}; the service runs, but Opencast sends it no work until it registers; retrying in the background`
+          : `Opencast: a membership round failed (${problem}); retrying in the background`,
       );
     }
   }
@@ -306,7 +314,7 @@ export function createMembership(options: MembershipOptions): Membership {
           return;
         }
         try {
-          await registry.setMaintenance(true);
+          await withDeadline(registry.setMaintenance(true), options.drainTimeoutMs ?? 5000);
           logger.info(where, 'Opencast: H is in maintenance: no new work is sent to it');
         } catch (err) {
           logger.warn(
@@ -332,4 +340,19 @@ export function createMembership(options: MembershipOptions): Membership {
       };
     },
   };
+}
+
+/** `promise`, or a rejection once `ms` have passed (the call itself goes on unobserved). */
+async function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

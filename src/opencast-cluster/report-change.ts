@@ -30,10 +30,17 @@ export function reportChange(
       case 'RUNNING':
         return current.status === 'RUNNING' ? undefined : asRunning(current, host);
       case 'FINISHED':
-        // This host did the work, also for a job the registry reset meanwhile (RESTART).
-        return { ...asFinished(current, report.payload ?? ''), processingHost: host };
+        return withProcessor(asFinished(current, report.payload ?? ''), host);
       case 'FAILED':
-        return { ...asFailed(current), processingHost: host };
+        return withProcessor(asFailed(current), host);
     }
   };
+}
+
+/**
+ * The job keeps the processor that accepted it (another replica's H, maybe); one the
+ * registry cleared meanwhile (a RESTART) becomes this host, which did the work.
+ */
+function withProcessor(job: Job, host: string): Job {
+  return job.processingHost === undefined ? { ...job, processingHost: host } : job;
 }

@@ -78,6 +78,10 @@ export async function processCommand(
     );
     const jobId = readableJobId(delivery.body, deps.maxCommandBytes);
     await reply(delivery, deps, signal, jobId, 'FAILED', undefined, info);
+    // An Opencast job whose command is refused would otherwise stay RUNNING for good.
+    const opencastJob = jobId !== undefined && isOpencastJobBody(delivery.body, deps);
+    if (opencastJob)
+      await reportOpencast({ jobId, opencastJob }, deps, signal, 'FAILED', undefined, info);
     return 'dead-letter';
   }
 
@@ -178,7 +182,7 @@ async function reply(
  * a reply; an error propagates, so the command is redelivered rather than its status lost.
  */
 async function reportOpencast(
-  command: Command,
+  command: Pick<Command, 'jobId' | 'opencastJob'>,
   deps: WorkerDeps,
   signal: AbortSignal,
   status: JobReply['status'],
@@ -203,6 +207,19 @@ async function reportOpencast(
     error,
   };
   await withRetry(() => report(message), deps.publishRetry ?? PUBLISH_RETRY, signal);
+}
+
+/** Whether a refused command body says it is an Opencast job (it was readable as JSON). */
+function isOpencastJobBody(body: Buffer, deps: WorkerDeps): boolean {
+  if (body.length > deps.maxCommandBytes) return false;
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && 'opencastJob' in parsed
+      ? parsed.opencastJob === true
+      : false;
+  } catch {
+    return false;
+  }
 }
 
 function eventData(

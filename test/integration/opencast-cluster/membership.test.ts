@@ -64,6 +64,7 @@ function member(over: Partial<OpencastSettings> = {}): Membership {
     logger: silent,
     machine: { address: '127.0.0.1', memory: 1 << 30, cores: 2 },
     retryBaseMs: 50,
+    drainTimeoutMs: 300,
   });
   started.push(m);
   return m;
@@ -134,6 +135,21 @@ describe('membership against the admin double', () => {
     expect(oc.tables.registration(TYPE, H)?.online).toBe(true);
   });
 
+  it('names the system account when the registry refuses it', async () => {
+    const s = settings({ password: 'wrong' });
+    const lines: string[] = [];
+    const log = (_: object, msg?: string) => lines.push(msg ?? '');
+    const m = createMembership({
+      registry: buildRegistryClient(s),
+      settings: s,
+      logger: { info: log, warn: log, error: log, debug: log },
+    });
+    started.push(m);
+    await m.start();
+    expect(m.registered).toBe(false);
+    expect(lines.join('\n')).toMatch(/refuses the system account \(HTTP 401\).*OPENCAST_PASSWORD/);
+  });
+
   it('puts H into maintenance on drain and lifts it at the next start', async () => {
     const m = member();
     await m.start();
@@ -148,6 +164,15 @@ describe('membership against the admin double', () => {
 
     await member().start();
     expect(oc.tables.hosts.get(H)?.maintenance).toBe(false);
+  });
+
+  it('does not let a hanging registry hold up the drain', async () => {
+    const m = member();
+    await m.start();
+    oc.faults.failNext('POST /services/maintenance', 1, 'hang');
+    await m.drain();
+    expect(oc.faults.hanging).toBe(1);
+    oc.faults.releaseHangs();
   });
 
   it('with a shared host, never touches maintenance', async () => {
@@ -228,11 +253,11 @@ describe('the service in Opencast mode', () => {
     });
     try {
       await waitFor(
-        () => oc.tables.registration(TYPE, H)?.online === true,
+        () => stack.service.opencast?.membership.registered === true,
         10_000,
         'registration at start',
       );
-      expect(stack.service.opencast?.membership.registered).toBe(true);
+      expect(oc.tables.registration(TYPE, H)?.online).toBe(true);
       // Hold the maintenance call: while it is pending, HTTP must still answer.
       oc.faults.failNext('POST /services/maintenance', 1, 'hang');
       const closing = stack.close();

@@ -347,3 +347,67 @@ describe('processCommand', () => {
     expect(events[0]?.event.data.error?.code).toBe('XML_INVALID');
   });
 });
+
+describe('processCommand with Opencast jobs', () => {
+  function withReports(deps: WorkerDeps, fail = 0) {
+    const reports: JobReply[] = [];
+    let failures = fail;
+    const reportOpencastJob = (report: JobReply) => {
+      if (failures-- > 0) return Promise.reject(new AppError('BROKER_UNAVAILABLE', 'down'));
+      reports.push(report);
+      return Promise.resolve();
+    };
+    return { reports, deps: { ...deps, reportOpencastJob } };
+  }
+
+  it('reports RUNNING then FINISHED with the ### payload before acking', async () => {
+    const { deps: base, replies } = setup(files);
+    const { reports, deps } = withReports(base);
+    const delivery = { body: command({ opencastJob: true }), deliveryCount: 0 };
+    expect(await processCommand(delivery, deps, signal)).toBe('ack');
+    expect(reports.map((r) => [r.jobId, r.status])).toEqual([
+      ['42', 'RUNNING'],
+      ['42', 'FINISHED'],
+    ]);
+    expect(reports[1]?.payload?.split('###')).toHaveLength(2);
+    // Commands of Opencast jobs carry no reply queue: nothing goes to a requester.
+    expect(replies).toHaveLength(0);
+  });
+
+  it('reports FAILED with the error code and message', async () => {
+    const { deps: base } = setup({});
+    const { reports, deps } = withReports(base);
+    const delivery = { body: command({ opencastJob: true }), deliveryCount: 0 };
+    expect(await processCommand(delivery, deps, signal)).toBe('ack');
+    expect(reports.at(-1)?.status).toBe('FAILED');
+    expect(reports.at(-1)?.error?.code).toBe('SOURCE_NOT_FOUND');
+  });
+
+  it('retries a report the broker did not take, and fails the delivery when it never does', async () => {
+    const { deps: base } = setup(files);
+    const flaky = withReports(base, 1);
+    const delivery = { body: command({ opencastJob: true }), deliveryCount: 0 };
+    expect(await processCommand(delivery, flaky.deps, signal)).toBe('ack');
+    expect(flaky.reports.at(-1)?.status).toBe('FINISHED');
+    const down = withReports(base, 100);
+    await expect(processCommand(delivery, down.deps, signal)).rejects.toThrow('down');
+  });
+
+  it('reports a refused Opencast-job command as FAILED, so the job does not stay RUNNING', async () => {
+    const { deps: base } = setup(files);
+    const { reports, deps } = withReports(base);
+    const body = command({ opencastJob: true });
+    const delivery = { body, routingKey: 'retract', deliveryCount: 0 };
+    expect(await processCommand(delivery, deps, signal)).toBe('dead-letter');
+    expect(reports.map((r) => [r.jobId, r.status, r.error?.code])).toEqual([
+      ['42', 'FAILED', 'INVALID_INPUT'],
+    ]);
+  });
+
+  it('reports nothing for a command that is not an Opencast job', async () => {
+    const { deps: base } = setup(files);
+    const { reports, deps } = withReports(base);
+    await processCommand({ body: command(), deliveryCount: 0 }, deps, signal);
+    expect(reports).toHaveLength(0);
+  });
+});
