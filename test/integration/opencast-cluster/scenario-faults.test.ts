@@ -57,7 +57,29 @@ async function expectPublished(id: number, mp: ReturnType<typeof heldMediapackag
 
 describe('faults during a job Opencast waits on', () => {
   it(
-    'a worker stopped mid-upload: another worker finishes the job',
+    'a worker stopped mid-upload: the other running worker finishes the job',
+    async () => {
+      const mp = heldMediapackage();
+      const res = await c.distribute(mp.mp, ['presenter-delivery']);
+      expect(res.status).toBe(200);
+      const id = jobIdOf(res.body);
+      await mp.held.arrived;
+      expect(c.job(id).status).toBe('RUNNING');
+      // A second worker, up and settled (a few membership rounds) before the first one goes.
+      const other = await c.startReplica(WORKER);
+      await sleep(1000);
+
+      // The held read never answers: the worker's drain gives up after its grace period.
+      await worker.close();
+      expect(c.job(id).status).not.toBe('FAILED');
+      worker = other;
+      await expectPublished(id, mp);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a worker stopped mid-upload: a replacement worker started afterwards finishes the job',
     async () => {
       const mp = heldMediapackage();
       const res = await c.distribute(mp.mp, ['presenter-delivery']);
@@ -66,11 +88,11 @@ describe('faults during a job Opencast waits on', () => {
       await mp.held.arrived;
       expect(c.job(id).status).toBe('RUNNING');
 
-      // The held read never answers: the worker's drain gives up after its grace period.
       await worker.close();
       expect(c.job(id).status).not.toBe('FAILED');
       expect(c.job(id).status).not.toBe('FINISHED');
 
+      // The redelivered command reaches the new worker right as it starts consuming.
       worker = await c.startReplica(WORKER);
       await expectPublished(id, mp);
     },
