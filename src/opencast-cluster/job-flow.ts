@@ -110,10 +110,11 @@ export class OpencastJobFlow {
     const stored = await this.deps.registry.getJob(id);
     if (stored === undefined) throw new AppError('JOB_NOT_FOUND', `No job ${id} in the registry`);
     const { job } = stored;
-    const command = commandFromJob(job, this.deps.defaultOrganization);
+    // State first: a 412 makes Opencast fail the job, which must not hit one that is running.
     if (!this.#waitsForUs(job)) {
       return { accepted: false, reason: `Job ${id} is ${job.status}, not waiting for dispatch` };
     }
+    const command = commandFromJob(job, this.deps.defaultOrganization);
     try {
       const { version: _v, jobId: _j, opencastJob: _o, ...request } = command;
       this.deps.validate(request);

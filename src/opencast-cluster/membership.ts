@@ -188,6 +188,8 @@ export function createMembership(options: MembershipOptions): Membership {
             'Opencast: the service registration is in ERROR: Opencast sends it no work until an admin calls POST /services/sanitize',
           );
         });
+      } else {
+        lastState = undefined;
       }
       return;
     }
@@ -243,7 +245,6 @@ export function createMembership(options: MembershipOptions): Membership {
       await serial(round);
       if (failures > 0) logger.info(where, 'Opencast: the registry answers again');
       failures = 0;
-      report('ok', () => undefined);
     } catch (err) {
       if (stopper.signal.aborted) return;
       failures++;

@@ -144,6 +144,13 @@ describe('OpencastJobFlow.dispatch', () => {
     expect(sent).toHaveLength(0);
   });
 
+  it('does not fail a running job, even one with arguments it could not run', async () => {
+    const { registry, flow } = setup('opencast', { invalid: true });
+    queuedJob(registry, 'RUNNING');
+    expect(await flow.dispatch('9')).toMatchObject({ accepted: false });
+    expect(registry.jobs.get('9')?.status).toBe('RUNNING');
+  });
+
   it('gives the job back as QUEUED when the broker is unavailable', async () => {
     const { registry, flow } = setup('opencast', {
       sendError: new AppError('BROKER_UNAVAILABLE', 'down'),

@@ -287,6 +287,31 @@ describe('membership', () => {
     await m.stop();
   });
 
+  it('warns once about an ERROR registration, and again after it recovered and fell back', async () => {
+    const fake = fakeRegistry(registration({ serviceState: 'ERROR' }));
+    const { clock, tick } = manualClock();
+    const log = logs();
+    const m = createMembership({
+      registry: fake.registry,
+      settings,
+      logger: log.logger,
+      clock,
+      machine,
+    });
+    await m.start();
+    await tick();
+    await tick();
+    await tick();
+    const warnings = () => log.lines.filter((l) => l.includes('in ERROR')).length;
+    expect(warnings()).toBe(1);
+    fake.state.registration = registration();
+    await tick();
+    fake.state.registration = registration({ serviceState: 'ERROR' });
+    await tick();
+    expect(warnings()).toBe(2);
+    await m.stop();
+  });
+
   it('as an observer only lists hosts', async () => {
     const fake = fakeRegistry();
     const { clock } = manualClock();
