@@ -14,6 +14,7 @@ import { startOps } from './compose/ops.js';
 import { opencastReports, startOpencastJobs } from './compose/opencast-jobs.js';
 import {
   buildOpencastCluster,
+  primeClusterHosts,
   startOpencastCluster,
   type OpencastCluster,
 } from './compose/opencast-membership.js';
@@ -52,6 +53,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets, sharedJobs));
     if (opencast !== undefined) await startOpencastJobs(opencast, logger, broker);
     if (config.runsWorker) {
+      if (opencast !== undefined) await primeClusterHosts(opencast, distribution.sources, logger);
       const reports = opencast === undefined ? {} : opencastReports(broker);
       await startWorker(
         config,

@@ -71,3 +71,38 @@ export function startOpencastCluster(
   void membership.start();
   closers.push(() => membership.drain());
 }
+
+/**
+ * Reads the cluster's host list once, before a worker takes commands: a command redelivered
+ * to a worker that just started would otherwise find the nodes' `/files/` URLs "not allowed
+ * yet" and fail its job. Bounded by the registry timeout (at most 10 s); a registry that
+ * does not answer is logged, and membership's loop delivers the list later.
+ */
+export async function primeClusterHosts(
+  cluster: OpencastCluster,
+  sources: ClusterSourceFetcher | undefined,
+  logger: Logger,
+): Promise<void> {
+  if (sources === undefined) return;
+  const { registry, settings } = cluster;
+  const limitMs = Math.min(settings.timeoutMs, 10_000);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const hosts = await Promise.race([
+      registry.listHosts(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`no answer within ${limitMs} ms`));
+        }, limitMs);
+      }),
+    ]);
+    sources.setClusterHosts(hosts.filter((host) => host !== settings.hostUrl));
+  } catch (err) {
+    logger.warn(
+      { err },
+      "could not read the cluster's hosts before taking commands; sources on Opencast nodes are refused until membership reads them",
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
