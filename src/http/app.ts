@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { AppError, isAppError } from '../errors.js';
 import { digestAuth, type DigestAuthOptions } from './auth/digest-auth.js';
 import { requireContextRoles, type UserRoles } from './auth/context-roles.js';
-import { isHealthOrHeartbeat, isMetrics } from './auth/digest-exempt.js';
+import { isApiDocument, isHealthOrHeartbeat, isMetrics } from './auth/digest-exempt.js';
 import { dispatchRoutes, type DispatchRouteDeps } from './dispatch-routes.js';
 import { distributionRoutes, type DistributionRouteDeps } from './distribution-routes.js';
+import { docsRoutes } from './docs-routes.js';
 import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
 import { jobRoutes } from './job-routes.js';
@@ -48,7 +49,10 @@ export function createApp(deps: AppDeps): Hono {
       digestAuth({
         ...deps.auth,
         // Probes carry no Opencast credentials; scrapers only when the operator says so.
-        exempt: (c) => isHealthOrHeartbeat(c) || (deps.metricsPublic === true && isMetrics(c)),
+        exempt: (c) =>
+          isHealthOrHeartbeat(c) ||
+          isApiDocument(c) ||
+          (deps.metricsPublic === true && isMetrics(c)),
         onReject: (reason, c) => {
           deps.logger.info({ reason, path: c.req.path }, 'authentication refused');
         },
@@ -76,6 +80,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/', healthRoutes(deps.readiness));
   if (deps.metrics !== undefined) app.route('/', metricsRoutes(deps.metrics));
+  app.route('/docs', docsRoutes());
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such resource' } }, 404));
   app.onError((err, c) => {

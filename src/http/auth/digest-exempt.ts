@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { API_DOCUMENTS } from '../docs-routes.js';
 
 /**
  * An `exempt` rule for `digestAuth`: `GET|HEAD /health`, `GET|HEAD /ready` (probes of
@@ -19,4 +20,12 @@ export function isHealthOrHeartbeat(c: Context): boolean {
 export function isMetrics(c: Context): boolean {
   const method = c.req.method;
   return (method === 'GET' || method === 'HEAD') && c.req.path.replace(/\/+$/, '') === '/metrics';
+}
+
+/** `GET|HEAD /docs/openapi.json` and `/docs/asyncapi.json`: they describe interfaces, no data. */
+export function isApiDocument(c: Context): boolean {
+  const method = c.req.method;
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const path = c.req.path.replace(/\/+$/, '');
+  return API_DOCUMENTS.some((name) => path === `/docs/${name}`);
 }

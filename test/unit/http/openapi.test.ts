@@ -1,0 +1,378 @@
+/**
+ * docs/openapi.json against the code: a valid OpenAPI 3.1 document, served as kept in the
+ * repository, naming every route of the app, and describing the answers the app really gives.
+ */
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../../../src/contract/command.js';
+import { decodeCommand } from '../../../src/contract/command-codec.js';
+import { createTargetResolver } from '../../../src/distribution/targets.js';
+import { validateRequest } from '../../../src/distribution/validate.js';
+import { AppError, errorCodes } from '../../../src/errors.js';
+import { createApp, type AppDeps } from '../../../src/http/app.js';
+import type { Readiness } from '../../../src/http/health-routes.js';
+import { JobService } from '../../../src/jobs/job-service.js';
+import { MemoryJobStore } from '../../../src/jobs/job-store.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { JOB_STATUSES } from '../../../src/opencast/model.js';
+import {
+  atPointer,
+  deref,
+  openApiMetaValidator,
+  readDocument,
+  schemaValidators,
+  unresolvedRefs,
+  type JsonObject,
+} from '../../helpers/api-documents.js';
+import { readFixture } from '../../helpers/fixtures.js';
+
+const doc = readDocument('openapi.json');
+const schemaAt = schemaValidators(doc, '2020-12');
+const SOURCE = 'http://sources.example.org/files/';
+/** A path as one JSON pointer segment. */
+const escape = (path: string): string => path.replace(/~/g, '~0').replace(/\//g, '~1');
+const METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options'] as const;
+
+function mediapackage(): string {
+  return readFixture('mediapackage.xml').replace(/<url>([^<:]+)<\/url>/g, `<url>${SOURCE}$1</url>`);
+}
+
+interface Harness {
+  readonly app: ReturnType<typeof createApp>;
+  readonly jobs: JobService;
+}
+
+/** The real app with an in-memory job store; `onSend` plays the worker. */
+function harness(
+  options: Partial<AppDeps> & {
+    onSend?: (c: Command, j: JobService) => void;
+    sendError?: Error;
+  } = {},
+): Harness {
+  let next = 1000;
+  const targets = createTargetResolver(new Map(), {
+    bucket: 'b',
+    baseUrl: 'http://cdn.example.org/',
+  });
+  const jobs: JobService = new JobService({
+    store: new MemoryJobStore(),
+    send: (message) => {
+      if (options.sendError !== undefined) return Promise.reject(options.sendError);
+      const command = decodeCommand(message.body, {
+        maxBytes: 16 * 1024 * 1024,
+        routingKey: message.routingKey,
+      });
+      options.onSend?.(command, jobs);
+      return Promise.resolve();
+    },
+    replyTo: () => 'reply-queue',
+    newJobId: () => String(next++),
+    clock: () => new Date('2024-10-01T09:10:00.120Z'),
+    jobUrl: (id) => `http://localhost:8080/jobs/${id}`,
+    jobLoad: 0.1,
+  });
+  const sources = {
+    assertAllowed: (url: string) => {
+      if (!url.startsWith(SOURCE)) throw new AppError('SOURCE_FORBIDDEN', `${url} not allowed`);
+    },
+    open: () => Promise.reject(new Error('not used')),
+  };
+  const app = createApp({
+    jobs,
+    validate: (request) => {
+      validateRequest(request, { sources, targets });
+    },
+    syncTimeoutMs: 2000,
+    defaultOrganization: 'mh_default_org',
+    readiness: () => Promise.resolve({ ready: true, checks: {} }),
+    maxBodyBytes: 1024 * 1024,
+    logger: pino({ level: 'silent' }),
+    metrics: createMetrics(),
+    ...options,
+  });
+  return { app, jobs };
+}
+
+const fields = (): Record<string, string> => ({
+  channelId: 'engage-player',
+  mediapackage: mediapackage(),
+  elementId: '["presenter-delivery","episode-dc"]',
+  checkAvailability: 'false',
+});
+
+/** A form request, after checking its fields against the operation's documented form. */
+function form(path: string, values: Record<string, string>): RequestInit {
+  const schema = atPointer(
+    doc,
+    `#/paths/${escape(path)}/post/requestBody/content/application~1x-www-form-urlencoded/schema`,
+  ) as { $ref: string };
+  const validate = schemaAt(schema.$ref);
+  if (!validate(values))
+    throw new Error(`undocumented request: ${JSON.stringify(validate.errors)}`);
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+    body: new URLSearchParams(values).toString(),
+  };
+}
+
+/**
+ * Checks an answer against the documented operation: its status is listed, its media type
+ * is one the operation names, and a JSON body validates against the schema of that type.
+ */
+async function expectDocumented(res: Response, path: string, method: string): Promise<void> {
+  const responses = atPointer(doc, `#/paths/${escape(path)}/${method}/responses`);
+  expect(responses, `${method} ${path} is documented`).toBeTypeOf('object');
+  const documented = deref(doc, (responses as JsonObject)[String(res.status)]) as
+    { content?: Record<string, { schema: unknown }> } | undefined;
+  expect(documented, `${method} ${path} answers ${res.status}, which is documented`).toBeDefined();
+  const body = await res.text();
+  if (documented?.content === undefined) {
+    expect(body).toBe('');
+    return;
+  }
+  const mediaType = (res.headers.get('Content-Type') ?? '').split(';')[0]?.trim() ?? '';
+  const content = documented.content[mediaType];
+  expect(content, `${mediaType} of ${res.status} is documented`).toBeDefined();
+  if (mediaType !== 'application/json') return;
+  // The schema's pointer goes through the response's $ref, so Ajv resolves the rest.
+  const response = (responses as Record<string, { $ref?: string }>)[String(res.status)];
+  const base = response?.$ref ?? `#/paths/${escape(path)}/${method}/responses/${res.status}`;
+  const validate = schemaAt(`${base}/content/application~1json/schema`);
+  const json: unknown = JSON.parse(body);
+  expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+}
+
+describe('docs/openapi.json as a document', () => {
+  it('is valid OpenAPI 3.1 and every $ref resolves', () => {
+    const validate = openApiMetaValidator();
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    expect(unresolvedRefs(doc)).toEqual([]);
+  });
+
+  it('the meta-schema check can fail', () => {
+    const validate = openApiMetaValidator();
+    const broken = structuredClone(doc);
+    delete (broken.info as JsonObject).title;
+    expect(validate(broken)).toBe(false);
+    expect(unresolvedRefs({ a: { $ref: '#/components/schemas/Nope' } })).toEqual([
+      '#/components/schemas/Nope',
+    ]);
+  });
+
+  it('every schema in it compiles in strict mode', () => {
+    const schemas = (doc.components as { schemas: JsonObject }).schemas;
+    for (const name of Object.keys(schemas)) {
+      expect(() => schemaAt(`#/components/schemas/${name}`), name).not.toThrow();
+    }
+  });
+
+  it('names every route of the app, and nothing the app does not serve', () => {
+    const { app } = harness();
+    const served = new Set(
+      app.routes
+        .filter((route) => route.method !== 'ALL')
+        .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`),
+    );
+    const paths = doc.paths as Record<string, JsonObject>;
+    const documented = new Set(
+      Object.entries(paths).flatMap(([path, item]) =>
+        METHODS.filter((m) => m in item).map((m) => `${m === 'head' ? 'get' : m} ${path}`),
+      ),
+    );
+    expect([...served].sort()).toEqual([...documented].sort());
+  });
+
+  it('lists the error codes and job statuses the code has', () => {
+    const schemas = (doc.components as { schemas: Record<string, { enum?: string[] }> }).schemas;
+    expect(schemas.ErrorCode?.enum?.slice().sort()).toEqual(
+      [...Object.keys(errorCodes), 'NOT_FOUND'].sort(),
+    );
+    expect(schemas.JobStatus?.enum).toEqual([...JOB_STATUSES]);
+  });
+
+  it('is served as kept in the repository, without credentials', async () => {
+    const { app } = harness({
+      auth: { users: new Map([['opencast_system_account', 'CHANGE_ME']]) },
+    });
+    for (const name of ['openapi.json', 'asyncapi.json'] as const) {
+      const res = await app.request(`/docs/${name}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual(readDocument(name));
+    }
+    // The exemption is for the documents only.
+    const res = await app.request('/jobs/1000');
+    await expectDocumented(res, '/jobs/{id}', 'get');
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('the app answers as documented', () => {
+  it('async distribute and retract: job XML', async () => {
+    const { app } = harness();
+    await expectDocumented(
+      await app.request('/distribution/s3', form('/distribution/s3', fields())),
+      '/distribution/s3',
+      'post',
+    );
+    const { checkAvailability: _omitted, ...retract } = fields();
+    await expectDocumented(
+      await app.request('/distribution/s3/retract', form('/distribution/s3/retract', retract)),
+      '/distribution/s3/retract',
+      'post',
+    );
+  });
+
+  it('bad requests, a broker that is down, an oversize body: JSON errors', async () => {
+    const { app } = harness();
+    const bad = await app.request(
+      '/distribution/s3',
+      form('/distribution/s3', { ...fields(), elementId: '["../x"]' }),
+    );
+    expect(bad.status).toBe(400);
+    await expectDocumented(bad, '/distribution/s3', 'post');
+
+    const down = harness({ sendError: new AppError('BROKER_UNAVAILABLE', 'broker is down') });
+    const retry = await down.app.request('/distribution/s3', form('/distribution/s3', fields()));
+    expect(retry.status).toBe(503);
+    await expectDocumented(retry, '/distribution/s3', 'post');
+
+    const small = harness({ maxBodyBytes: 100 });
+    const large = await small.app.request('/distribution/s3', form('/distribution/s3', fields()));
+    expect(large.status).toBe(413);
+    await expectDocumented(large, '/distribution/s3', 'post');
+  });
+
+  it('sync routes: element XML, a failed job and a timeout naming the job', async () => {
+    const finished = harness({
+      onSend: (command, jobs) => {
+        setImmediate(() => {
+          void jobs.applyReply({
+            version: 1,
+            jobId: command.jobId,
+            status: 'FINISHED',
+            time: new Date().toISOString(),
+            payload: '<track id="x"/>###<catalog id="y"/>',
+          });
+        });
+      },
+    });
+    const ok = await finished.app.request(
+      '/distribution/s3/distributesync',
+      form('/distribution/s3/distributesync', fields()),
+    );
+    expect(ok.status).toBe(200);
+    await expectDocumented(ok, '/distribution/s3/distributesync', 'post');
+
+    const failed = harness({
+      onSend: (command, jobs) => {
+        setImmediate(() => {
+          void jobs.applyReply({
+            version: 1,
+            jobId: command.jobId,
+            status: 'FAILED',
+            time: new Date().toISOString(),
+            error: { code: 'STORAGE_UNAVAILABLE', message: 'S3 is down', retryable: true },
+          });
+        });
+      },
+    });
+    const gateway = await failed.app.request(
+      '/distribution/s3/retractsync',
+      form('/distribution/s3/retractsync', fields()),
+    );
+    expect(gateway.status).toBe(502);
+    await expectDocumented(gateway, '/distribution/s3/retractsync', 'post');
+
+    const silent = harness({ syncTimeoutMs: 20 });
+    const timeout = await silent.app.request(
+      '/distribution/s3/distributesync',
+      form('/distribution/s3/distributesync', fields()),
+    );
+    expect(timeout.status).toBe(504);
+    await expectDocumented(timeout, '/distribution/s3/distributesync', 'post');
+  });
+
+  it('jobs: XML, JSON, unknown and malformed ids', async () => {
+    const { app, jobs } = harness();
+    await app.request('/distribution/s3', form('/distribution/s3', fields()));
+    await jobs.applyReply({
+      version: 1,
+      jobId: '1000',
+      status: 'RUNNING',
+      time: '2024-10-01T09:10:02.480Z',
+    });
+    await jobs.applyReply({
+      version: 1,
+      jobId: '1000',
+      status: 'FINISHED',
+      time: '2024-10-01T09:10:41.007Z',
+      payload: '<track/>',
+    });
+    for (const path of ['/jobs/1000', '/jobs/1000.xml', '/jobs/1000.json']) {
+      const res = await app.request(path);
+      expect(res.status).toBe(200);
+      await expectDocumented(res, '/jobs/{id}', 'get');
+    }
+    const json = await app.request('/jobs/1000', { headers: { Accept: 'application/json' } });
+    expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
+    await expectDocumented(json, '/jobs/{id}', 'get');
+    for (const [path, status] of [
+      ['/jobs/999', 404],
+      ['/jobs/abc', 400],
+    ] as const) {
+      const res = await app.request(path);
+      expect(res.status).toBe(status);
+      await expectDocumented(res, '/jobs/{id}', 'get');
+    }
+  });
+
+  it('health, readiness, metrics and the documents', async () => {
+    const { app } = harness();
+    await expectDocumented(await app.request('/health'), '/health', 'get');
+    await expectDocumented(await app.request('/ready'), '/ready', 'get');
+    const notReady: Readiness = { ready: false, checks: { broker: 'connection refused' } };
+    const down = harness({ readiness: () => Promise.resolve(notReady) });
+    const res = await down.app.request('/ready');
+    expect(res.status).toBe(503);
+    await expectDocumented(res, '/ready', 'get');
+    await expectDocumented(await app.request('/metrics'), '/metrics', 'get');
+    await expectDocumented(await app.request('/docs/openapi.json'), '/docs/openapi.json', 'get');
+    await expectDocumented(await app.request('/docs/asyncapi.json'), '/docs/asyncapi.json', 'get');
+  });
+
+  it('the heartbeat and dispatch', async () => {
+    const standalone = harness();
+    const path = '/distribution/s3/dispatch';
+    await expectDocumented(await standalone.app.request(path, { method: 'HEAD' }), path, 'head');
+    await expectDocumented(await standalone.app.request(path), path, 'get');
+    const refused = await standalone.app.request(path, form(path, { id: '5' }));
+    expect(refused.status).toBe(503);
+    await expectDocumented(refused, path, 'post');
+
+    const cluster = harness({
+      dispatch: (id) => {
+        if (id === '6')
+          return Promise.reject(new AppError('JOB_NOT_RUNNABLE', 'job 6 is FINISHED'));
+        return Promise.resolve({ accepted: true });
+      },
+    });
+    const accepted = await cluster.app.request(path, form(path, { id: '5' }));
+    expect(accepted.status).toBe(204);
+    await expectDocumented(accepted, path, 'post');
+    const never = await cluster.app.request(path, form(path, { id: '6' }));
+    expect(never.status).toBe(412);
+    await expectDocumented(never, path, 'post');
+  });
+
+  it('an answer that does not match fails the check', async () => {
+    const wrong = new Response(JSON.stringify({ error: { code: 'NO_SUCH_CODE', message: 'x' } }), {
+      status: 400,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    await expect(expectDocumented(wrong, '/jobs/{id}', 'get')).rejects.toThrow();
+    const undocumented = new Response(null, { status: 418 });
+    await expect(expectDocumented(undocumented, '/health', 'get')).rejects.toThrow();
+  });
+});
