@@ -1,16 +1,15 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
-import { decodeCommand } from '../../../src/contract/command-codec.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
 import { validateRequest } from '../../../src/distribution/validate.js';
 import { AppError } from '../../../src/errors.js';
 import { createApp } from '../../../src/http/app.js';
 import type { Readiness } from '../../../src/http/health-routes.js';
-import { JobService } from '../../../src/jobs/job-service.js';
-import { MemoryJobStore } from '../../../src/jobs/job-store.js';
+import type { JobService } from '../../../src/jobs/job-service.js';
 import { createMetrics, type Metrics } from '../../../src/metrics.js';
 import { readFixture } from '../../helpers/fixtures.js';
+import { prefixSources, testJobService } from '../../helpers/app-harness.js';
 
 const SOURCE = 'http://sources.example.org/files/';
 
@@ -37,36 +36,18 @@ function harness(
   } = {},
 ): Harness {
   const sent: Command[] = [];
-  let next = 1000;
   const targets = createTargetResolver(new Map(), {
     bucket: 'b',
     baseUrl: 'http://XYZ.cloudfront.net/',
   });
-  const jobs: JobService = new JobService({
-    store: new MemoryJobStore(),
-    send: (message) => {
-      if (options.sendError !== undefined) return Promise.reject(options.sendError);
-      // Decoded as a worker would: the published bytes are what the test checks.
-      const command = decodeCommand(message.body, {
-        maxBytes: 16 * 1024 * 1024,
-        routingKey: message.routingKey,
-      });
+  const jobs = testJobService({
+    sendError: options.sendError,
+    onSend: (command, service) => {
       sent.push(command);
-      options.onSend?.(command, jobs);
-      return Promise.resolve();
+      options.onSend?.(command, service);
     },
-    replyTo: () => 'reply-queue',
-    newJobId: () => String(next++),
-    clock: () => new Date('2024-10-01T09:10:00.120Z'),
-    jobUrl: (id) => `http://localhost:8080/jobs/${id}`,
-    jobLoad: 0.1,
   });
-  const sources = {
-    assertAllowed: (url: string) => {
-      if (!url.startsWith(SOURCE)) throw new AppError('SOURCE_FORBIDDEN', `${url} not allowed`);
-    },
-    open: () => Promise.reject(new Error('not used')),
-  };
+  const sources = prefixSources(SOURCE);
   const app = createApp({
     jobs,
     validate: (request) => {

@@ -5,14 +5,12 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
-import { decodeCommand } from '../../../src/contract/command-codec.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
 import { validateRequest } from '../../../src/distribution/validate.js';
 import { AppError, errorCodes } from '../../../src/errors.js';
 import { createApp, type AppDeps } from '../../../src/http/app.js';
 import type { Readiness } from '../../../src/http/health-routes.js';
-import { JobService } from '../../../src/jobs/job-service.js';
-import { MemoryJobStore } from '../../../src/jobs/job-store.js';
+import type { JobService } from '../../../src/jobs/job-service.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { JOB_STATUSES } from '../../../src/opencast/model.js';
 import {
@@ -25,6 +23,7 @@ import {
   type JsonObject,
 } from '../../helpers/api-documents.js';
 import { readFixture } from '../../helpers/fixtures.js';
+import { prefixSources, testJobService } from '../../helpers/app-harness.js';
 
 const doc = readDocument('openapi.json');
 const schemaAt = schemaValidators(doc, '2020-12');
@@ -49,34 +48,12 @@ function harness(
     sendError?: Error;
   } = {},
 ): Harness {
-  let next = 1000;
   const targets = createTargetResolver(new Map(), {
     bucket: 'b',
     baseUrl: 'http://cdn.example.org/',
   });
-  const jobs: JobService = new JobService({
-    store: new MemoryJobStore(),
-    send: (message) => {
-      if (options.sendError !== undefined) return Promise.reject(options.sendError);
-      const command = decodeCommand(message.body, {
-        maxBytes: 16 * 1024 * 1024,
-        routingKey: message.routingKey,
-      });
-      options.onSend?.(command, jobs);
-      return Promise.resolve();
-    },
-    replyTo: () => 'reply-queue',
-    newJobId: () => String(next++),
-    clock: () => new Date('2024-10-01T09:10:00.120Z'),
-    jobUrl: (id) => `http://localhost:8080/jobs/${id}`,
-    jobLoad: 0.1,
-  });
-  const sources = {
-    assertAllowed: (url: string) => {
-      if (!url.startsWith(SOURCE)) throw new AppError('SOURCE_FORBIDDEN', `${url} not allowed`);
-    },
-    open: () => Promise.reject(new Error('not used')),
-  };
+  const jobs = testJobService({ onSend: options.onSend, sendError: options.sendError });
+  const sources = prefixSources(SOURCE);
   const app = createApp({
     jobs,
     validate: (request) => {
