@@ -146,6 +146,7 @@ const envSchema = z.object({
   CHECK_AVAILABILITY_TRIES: int(10, 1, 100),
   CHECK_AVAILABILITY_INTERVAL_MS: int(3_000, 0),
   CHECK_AVAILABILITY_TIMEOUT_MS: int(10_000, 100),
+  CHECK_AVAILABILITY_MAX_WAIT_MS: int(10_000, 100, 2 ** 31 - 1),
 
   SYNC_TIMEOUT_MS: int(280_000, 100),
   RETRY_ATTEMPTS: int(3, 1, 20),
@@ -493,6 +494,7 @@ function buildConfig(
       tries: env.CHECK_AVAILABILITY_TRIES,
       intervalMs: env.CHECK_AVAILABILITY_INTERVAL_MS,
       timeoutMs: env.CHECK_AVAILABILITY_TIMEOUT_MS,
+      maxWaitMs: env.CHECK_AVAILABILITY_MAX_WAIT_MS,
     },
     retry: {
       attempts: env.RETRY_ATTEMPTS,

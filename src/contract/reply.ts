@@ -9,6 +9,16 @@ const errorCodeSchema = z
     Object.hasOwn(errorCodes, code) ? (code as ErrorCode) : 'INTERNAL',
   );
 
+/** The check of one published URL (see `PublishedUrlCheck`), with its element and URL. */
+export const urlCheckSchema = z.object({
+  elementId: z.string(),
+  url: z.string(),
+  result: z.enum(['available', 'unavailable', 'unreachable']),
+  detail: z.string(),
+});
+
+export type ElementUrlCheck = z.infer<typeof urlCheckSchema>;
+
 /** A worker's reply to the requester of a command (the API process), on its reply queue. */
 export const jobReplySchema = z.object({
   version: z.literal(1),
@@ -19,6 +29,8 @@ export const jobReplySchema = z.object({
   error: z
     .object({ code: errorCodeSchema, message: z.string(), retryable: z.boolean() })
     .optional(),
+  /** Distribute with checkAvailability: what the check of each published URL found. */
+  urlChecks: z.array(urlCheckSchema).optional(),
 });
 
 export type JobReply = z.infer<typeof jobReplySchema>;

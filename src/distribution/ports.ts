@@ -3,6 +3,7 @@
  * `sources/` and `messaging/` implement these; tests inject their own.
  */
 import type { Readable } from 'node:stream';
+import type { PublishedUrlCheck } from '../contract/event.js';
 
 /** One object to write. */
 export interface PutObjectInput {
@@ -65,10 +66,15 @@ export interface SourceFetcher {
   open(url: string, signal?: AbortSignal): Promise<SourceStream>;
 }
 
+/** The outcome of one published URL's check, with the HEAD requests it took. */
+export interface UrlCheck extends PublishedUrlCheck {
+  readonly tries: number;
+}
+
 /** Checks that a distributed URL answers 200 (Opencast's checkAvailability). */
 export interface AvailabilityChecker {
-  /** Resolves true once the URL answered 200, false when all tries failed. Never throws. */
-  check(url: string, signal?: AbortSignal): Promise<boolean>;
+  /** Resolves once the URL answered 200 or the check gave up. Never throws. */
+  check(url: string, signal?: AbortSignal): Promise<UrlCheck>;
 }
 
 /** Time source, injectable for tests. */

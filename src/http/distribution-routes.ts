@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { JobRequest, JobService } from '../jobs/job-service.js';
 import { authenticatedUser } from './auth/digest-auth.js';
 import { readForm } from './read-form.js';
+import { URL_CHECK_HEADER, urlCheckHeader } from './url-check-header.js';
 import { serializeJob } from '../opencast/job-xml.js';
 import type { Job } from '../opencast/model.js';
 import {
@@ -93,6 +94,9 @@ async function syncResponse(
     });
   }
   c.header('X-Job-Id', job.id);
+  // 200 all the same, as in Opencast: the objects are stored; the header says if players can reach them.
+  const urlCheck = urlCheckHeader(job.urlChecks);
+  if (urlCheck !== undefined) c.header(URL_CHECK_HEADER, urlCheck);
   return c.body(job.payload ?? '', 200, XML);
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlCheckSchema } from '../contract/reply.js';
 import { AppError } from '../errors.js';
 import { JOB_STATUSES, type Job } from '../opencast/model.js';
 
@@ -29,6 +30,7 @@ const jobRecordSchema = z.object({
   payload: optionalText,
   dispatchable: z.boolean(),
   jobLoad: z.number().optional(),
+  urlChecks: z.array(urlCheckSchema).optional(),
 });
 
 /** A job as the text a store keeps (JSON, dates as ISO 8601). */

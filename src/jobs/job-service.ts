@@ -271,6 +271,7 @@ function jobFromReply(reply: JobReply): Job {
     status: reply.status,
     payload: reply.payload,
     dispatchable: true,
+    urlChecks: reply.urlChecks,
   };
 }
 

@@ -37,5 +37,6 @@ export function jobAfterReply(current: Job, reply: JobReply): Job {
     dateCompleted: now,
     runTime: Math.max(0, now.getTime() - started),
     payload: reply.payload,
+    urlChecks: reply.urlChecks,
   };
 }

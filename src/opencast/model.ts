@@ -100,4 +100,14 @@ export interface Job {
   readonly payload?: string | undefined;
   readonly dispatchable: boolean;
   readonly jobLoad?: number | undefined;
+  /** This service's own (not in Opencast's job XML): a distribute's published URL checks. */
+  readonly urlChecks?: readonly JobUrlCheck[] | undefined;
+}
+
+/** The check of one published URL: `available`, `unavailable` or `unreachable`, and why. */
+export interface JobUrlCheck {
+  readonly elementId: string;
+  readonly url: string;
+  readonly result: 'available' | 'unavailable' | 'unreachable';
+  readonly detail: string;
 }

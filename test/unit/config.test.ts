@@ -161,3 +161,18 @@ describe('job store', () => {
     expect(loadConfig({}).amqp.replyQueueExpiresMs).toBe(600_000);
   });
 });
+
+describe('published URL check', () => {
+  it('waits at most 10 s in all by default', () => {
+    expect(loadConfig({}).availability.maxWaitMs).toBe(10_000);
+    expect(loadConfig({ CHECK_AVAILABILITY_MAX_WAIT_MS: '2500' }).availability.maxWaitMs).toBe(
+      2500,
+    );
+  });
+
+  it.each(['abc', '-1', '50', '1.5'])('refuses CHECK_AVAILABILITY_MAX_WAIT_MS=%j', (value) => {
+    expect(() => loadConfig({ CHECK_AVAILABILITY_MAX_WAIT_MS: value })).toThrow(
+      /CHECK_AVAILABILITY_MAX_WAIT_MS/,
+    );
+  });
+});

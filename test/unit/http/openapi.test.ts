@@ -101,8 +101,19 @@ async function expectDocumented(res: Response, path: string, method: string): Pr
   const responses = atPointer(doc, `#/paths/${escape(path)}/${method}/responses`);
   expect(responses, `${method} ${path} is documented`).toBeTypeOf('object');
   const documented = deref(doc, (responses as JsonObject)[String(res.status)]) as
-    { content?: Record<string, { schema: unknown }> } | undefined;
+    | { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }
+    | undefined;
   expect(documented, `${method} ${path} answers ${res.status}, which is documented`).toBeDefined();
+  // Every documented header the answer carries has the documented form.
+  const response = (responses as Record<string, { $ref?: string }>)[String(res.status)];
+  const base = response?.$ref ?? `#/paths/${escape(path)}/${method}/responses/${res.status}`;
+  for (const [name, header] of Object.entries(documented?.headers ?? {})) {
+    const value = res.headers.get(name);
+    if (value === null) continue;
+    const ref = (header as { $ref?: string }).$ref ?? `${base}/headers/${escape(name)}`;
+    const validate = schemaAt(`${ref}/schema`);
+    expect(validate(value), `${name}: ${value} ${JSON.stringify(validate.errors)}`).toBe(true);
+  }
   const body = await res.text();
   if (documented?.content === undefined) {
     expect(body).toBe('');
@@ -113,8 +124,6 @@ async function expectDocumented(res: Response, path: string, method: string): Pr
   expect(content, `${mediaType} of ${res.status} is documented`).toBeDefined();
   if (mediaType !== 'application/json') return;
   // The schema's pointer goes through the response's $ref, so Ajv resolves the rest.
-  const response = (responses as Record<string, { $ref?: string }>)[String(res.status)];
-  const base = response?.$ref ?? `#/paths/${escape(path)}/${method}/responses/${res.status}`;
   const validate = schemaAt(`${base}/content/application~1json/schema`);
   const json: unknown = JSON.parse(body);
   expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
@@ -242,6 +251,37 @@ describe('the app answers as documented', () => {
     expect(ok.status).toBe(200);
     await expectDocumented(ok, '/distribution/s3/distributesync', 'post');
 
+    const unreachable = harness({
+      onSend: (command, jobs) => {
+        setImmediate(() => {
+          void jobs.applyReply({
+            version: 1,
+            jobId: command.jobId,
+            status: 'FINISHED',
+            time: new Date().toISOString(),
+            payload: '<track id="x"/>',
+            urlChecks: [
+              {
+                elementId: 'x',
+                url: 'http://cdn/x.mp4',
+                result: 'unreachable',
+                detail: 'ENOTFOUND',
+              },
+            ],
+          });
+        });
+      },
+    });
+    const stored = await unreachable.app.request(
+      '/distribution/s3/distributesync',
+      form('/distribution/s3/distributesync', fields()),
+    );
+    expect(stored.status).toBe(200);
+    expect(stored.headers.get('X-Published-Url-Check')).toBe(
+      'unreachable; count=1/1; url="http://cdn/x.mp4"; detail="ENOTFOUND"',
+    );
+    await expectDocumented(stored, '/distribution/s3/distributesync', 'post');
+
     const failed = harness({
       onSend: (command, jobs) => {
         setImmediate(() => {
@@ -286,6 +326,7 @@ describe('the app answers as documented', () => {
       status: 'FINISHED',
       time: '2024-10-01T09:10:41.007Z',
       payload: '<track/>',
+      urlChecks: [{ elementId: 'x', url: 'http://cdn/x', result: 'available', detail: 'HTTP 200' }],
     });
     for (const path of ['/jobs/1000', '/jobs/1000.xml', '/jobs/1000.json']) {
       const res = await app.request(path);
@@ -294,6 +335,9 @@ describe('the app answers as documented', () => {
     }
     const json = await app.request('/jobs/1000', { headers: { Accept: 'application/json' } });
     expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
+    expect(((await json.clone().json()) as { urlChecks?: unknown }).urlChecks).toEqual([
+      { elementId: 'x', url: 'http://cdn/x', result: 'available', detail: 'HTTP 200' },
+    ]);
     await expectDocumented(json, '/jobs/{id}', 'get');
     for (const [path, status] of [
       ['/jobs/999', 404],
