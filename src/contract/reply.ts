@@ -3,7 +3,7 @@ import { errorCodes, type ErrorCode } from '../errors.js';
 import type { EncodedMessage } from './properties.js';
 
 // A code this build does not know (a newer worker) still fails the job, as INTERNAL.
-const errorCodeSchema = z
+export const errorCodeSchema = z
   .string()
   .transform((code): ErrorCode =>
     Object.hasOwn(errorCodes, code) ? (code as ErrorCode) : 'INTERNAL',

@@ -31,6 +31,7 @@ const jobRecordSchema = z.object({
   dispatchable: z.boolean(),
   jobLoad: z.number().optional(),
   urlChecks: z.array(urlCheckSchema).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
 /** A job as the text a store keeps (JSON, dates as ISO 8601). */

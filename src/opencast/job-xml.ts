@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { formatJavaFloat, parseXmlFloat } from './java-float.js';
 import { isJavaLong } from './java-long.js';
 import { assertWritableJob, isJobStatus } from './job-check.js';
-import { JOB_NS, type Job, type JobStatus, type JobUrlCheck } from './model.js';
+import { JOB_NS, type Job, type JobStatus, type JobError, type JobUrlCheck } from './model.js';
 import { formatXmlDateTime, parseXmlDateTime } from './xml-datetime.js';
 import {
   attributeOf,
@@ -147,6 +147,7 @@ export interface JobJson {
   readonly dispatchable: boolean;
   readonly jobLoad?: number;
   readonly urlChecks?: readonly JobUrlCheck[];
+  readonly error?: JobError;
 }
 
 /** The JSON view of a job (for `Accept: application/json`). */

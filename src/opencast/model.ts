@@ -100,8 +100,16 @@ export interface Job {
   readonly payload?: string | undefined;
   readonly dispatchable: boolean;
   readonly jobLoad?: number | undefined;
+  /** This service's own (not in Opencast's job XML): why a FAILED job failed. */
+  readonly error?: JobError | undefined;
   /** This service's own (not in Opencast's job XML): a distribute's published URL checks. */
   readonly urlChecks?: readonly JobUrlCheck[] | undefined;
+}
+
+/** Why a job failed: the error code of the catalogue (`SOURCE_NOT_FOUND`, ...) and a message. */
+export interface JobError {
+  readonly code: string;
+  readonly message: string;
 }
 
 /** The check of one published URL: `available`, `unavailable` or `unreachable`, and why. */

@@ -311,6 +311,30 @@ describe('the app answers as documented', () => {
     await expectDocumented(timeout, '/distribution/s3/distributesync', 'post');
   });
 
+  it('a failed job: its error code in a header of both forms, code and message in the JSON', async () => {
+    const { app, jobs } = harness();
+    await app.request('/distribution/s3', form('/distribution/s3', fields()));
+    await jobs.applyReply({
+      version: 1,
+      jobId: '1000',
+      status: 'FAILED',
+      time: '2024-10-01T09:10:41.007Z',
+      error: { code: 'SOURCE_NOT_FOUND', message: 'video.mp4 answered 404', retryable: false },
+    });
+    for (const path of ['/jobs/1000', '/jobs/1000.json']) {
+      const res = await app.request(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('X-Job-Error-Code')).toBe('SOURCE_NOT_FOUND');
+      await expectDocumented(res.clone(), '/jobs/{id}', 'get');
+      if (path.endsWith('.json')) {
+        expect(((await res.json()) as { error?: unknown }).error).toEqual({
+          code: 'SOURCE_NOT_FOUND',
+          message: 'video.mp4 answered 404',
+        });
+      }
+    }
+  });
+
   it('jobs: XML, JSON, unknown and malformed ids', async () => {
     const { app, jobs } = harness();
     await app.request('/distribution/s3', form('/distribution/s3', fields()));
@@ -331,6 +355,7 @@ describe('the app answers as documented', () => {
     for (const path of ['/jobs/1000', '/jobs/1000.xml', '/jobs/1000.json']) {
       const res = await app.request(path);
       expect(res.status).toBe(200);
+      expect(res.headers.get('X-Job-Error-Code')).toBeNull();
       await expectDocumented(res, '/jobs/{id}', 'get');
     }
     const json = await app.request('/jobs/1000', { headers: { Accept: 'application/json' } });
