@@ -291,6 +291,13 @@ export function loadConfig(
       unknown: fromCfg.unknown,
       ignored: fromCfg.ignored,
       notes: fromCfg.notes,
+      endpointWithoutScheme:
+        own.S3_ENDPOINT === undefined && fromCfg.withoutScheme.S3_ENDPOINT !== undefined
+          ? {
+              setting: `${fromCfg.keys.S3_ENDPOINT ?? 'S3_ENDPOINT'} in ${cfgFile}`,
+              written: fromCfg.withoutScheme.S3_ENDPOINT,
+            }
+          : undefined,
     };
     nameOf = (variable) => {
       if (own[variable] !== undefined) return variable;
@@ -326,6 +333,11 @@ export interface OpencastCfgReport {
   readonly ignored: readonly string[];
   /** Translations: scheme added, cap applied. */
   readonly notes: readonly string[];
+  /**
+   * The S3 endpoint came from the file without a scheme and https was assumed: the key (and
+   * file) and the value as written, so a failing connection can say what to write instead.
+   */
+  readonly endpointWithoutScheme?: { readonly setting: string; readonly written: string };
 }
 
 function buildConfig(
@@ -466,6 +478,8 @@ function buildConfig(
       bucket,
       orgBuckets: new Map(env.S3_ORG_BUCKETS),
       baseUrl: env.DISTRIBUTION_BASE_URL,
+      /** Set when the endpoint's https was assumed (Opencast's cfg without a scheme). */
+      endpointWithoutScheme: cfgReport?.endpointWithoutScheme,
       createBuckets: env.S3_CREATE_BUCKETS,
       publicRead: env.S3_PUBLIC_READ,
       website: env.S3_BUCKET_WEBSITE,
