@@ -320,6 +320,13 @@ export function loadConfig(
   return buildConfig(result.data, nameOf, cfgReport);
 }
 
+/**
+ * How long after the shutdown grace (SHUTDOWN_GRACE_MS) a process that has not stopped
+ * exits anyway (closing the broker and flushing logs come after the grace). An orchestrator's
+ * kill timeout (compose's `stop_grace_period`) should be at least grace + this.
+ */
+export const SHUTDOWN_OVERRUN_MS = 15_000;
+
 /** What the Opencast cfg file contributed, for the start-up log. */
 export interface OpencastCfgReport {
   readonly file: string;
