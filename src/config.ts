@@ -77,6 +77,7 @@ const envSchema = z.object({
   HTTP_PORT: int(8080, 0, 65535),
   PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
   DEFAULT_ORGANIZATION: identifier.default('mh_default_org'),
 
   /** One broker URL, or the nodes of one cluster separated by commas (tried in turn). */
@@ -441,6 +442,8 @@ function buildConfig(
     /** Opencast mode, when OPENCAST_URL is set; undefined: standalone. */
     opencast,
     logLevel: env.LOG_LEVEL,
+    /** `json`: one pino JSON object per line (for collectors); `pretty`: lines for people. */
+    logFormat: env.LOG_FORMAT,
     defaultOrganization: env.DEFAULT_ORGANIZATION,
     amqp: {
       /** The first broker URL (of {@link urls}). */

@@ -86,9 +86,11 @@ export function createApp(deps: AppDeps): Hono {
   app.onError((err, c) => {
     if (isAppError(err)) {
       const status = httpStatusOf[err.code];
-      const log =
-        status >= 500 ? deps.logger.error.bind(deps.logger) : deps.logger.info.bind(deps.logger);
-      log({ err, code: err.code, jobId: err.jobId, path: c.req.path }, 'request failed');
+      const where = { code: err.code, jobId: err.jobId, method: c.req.method, path: c.req.path };
+      // A rejected request is the caller's matter: one info line with the reason, no stack.
+      if (status < 500)
+        deps.logger.info({ ...where, status, reason: err.message }, 'request rejected');
+      else deps.logger.error({ err, ...where, status }, 'request failed');
       if (status === 503) c.header('Retry-After', '10');
       // Sync errors after the job was created name it, to correlate with its events.
       if (err.jobId === undefined) {

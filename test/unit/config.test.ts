@@ -176,3 +176,11 @@ describe('published URL check', () => {
     );
   });
 });
+
+describe('LOG_FORMAT', () => {
+  it('is json by default, pretty on request, and nothing else', () => {
+    expect(loadConfig({}).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT: must be json or pretty/);
+  });
+});

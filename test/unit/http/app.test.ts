@@ -1,4 +1,5 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
@@ -33,6 +34,7 @@ function harness(
     maxBodyBytes?: number;
     auth?: boolean;
     metrics?: Metrics;
+    logger?: Logger;
   } = {},
 ): Harness {
   const sent: Command[] = [];
@@ -57,7 +59,7 @@ function harness(
     defaultOrganization: 'mh_default_org',
     readiness: () => Promise.resolve(options.ready ?? { ready: true, checks: {} }),
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     metrics: options.metrics,
     auth:
       options.auth === true
@@ -226,6 +228,52 @@ describe('bad requests change nothing', () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('form body');
     expect(sent).toHaveLength(0);
+  });
+});
+
+describe('logging of failed requests', () => {
+  /** A logger keeping its JSON lines. */
+  function recording() {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    return { lines, logger: pino(sink) };
+  }
+
+  it('logs a rejected request (4xx) at info with its reason, without a stack trace', async () => {
+    const { lines, logger } = recording();
+    const { app } = harness({ logger });
+    const res = await app.request('/distribution/s3', form({ channelId: 'x' }));
+    expect(res.status).toBe(400);
+    const line = lines.find((l) => l.msg === 'request rejected');
+    expect(line).toMatchObject({
+      level: 30,
+      status: 400,
+      method: 'POST',
+      path: '/distribution/s3',
+    });
+    expect(line?.reason).toMatch(/mediapackage/);
+    expect(JSON.stringify(lines)).not.toMatch(/stack|    at /);
+  });
+
+  it('logs a failed request (5xx) at error with the error and its stack', async () => {
+    const { lines, logger } = recording();
+    const { app } = harness({
+      logger,
+      sendError: new AppError('BROKER_UNAVAILABLE', 'broker is down'),
+    });
+    const res = await app.request(
+      '/distribution/s3',
+      form({ channelId: 'c', mediapackage: mediapackage(), elementId: 'episode-dc' }),
+    );
+    expect(res.status).toBe(503);
+    const line = lines.find((l) => l.msg === 'request failed');
+    expect(line).toMatchObject({ level: 50, status: 503, code: 'BROKER_UNAVAILABLE' });
+    expect((line?.err as { stack?: string } | undefined)?.stack).toMatch(/broker is down/);
   });
 });
 
