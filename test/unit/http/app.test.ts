@@ -257,7 +257,7 @@ describe('logging of failed requests', () => {
       path: '/distribution/s3',
     });
     expect(line?.reason).toMatch(/mediapackage/);
-    expect(JSON.stringify(lines)).not.toMatch(/stack|    at /);
+    expect(JSON.stringify(lines)).not.toMatch(/stack| {4}at /);
   });
 
   it('logs a failed request (5xx) at error with the error and its stack', async () => {
