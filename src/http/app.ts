@@ -11,6 +11,7 @@ import { docsRoutes } from './docs-routes.js';
 import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
 import { jobRoutes } from './job-routes.js';
+import { noRouteAnswer } from './method-not-allowed.js';
 import { metricsRoutes, recordRequests } from './ops-routes.js';
 import { payloadLimit } from './payload-limit.js';
 import type { Metrics } from '../metrics.js';
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.metrics !== undefined) app.route('/', metricsRoutes(deps.metrics));
   app.route('/docs', docsRoutes());
 
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such resource' } }, 404));
+  app.notFound((c) => noRouteAnswer(c, app.routes));
   app.onError((err, c) => {
     if (isAppError(err)) {
       const status = httpStatusOf[err.code];

@@ -172,7 +172,7 @@ describe('docs/openapi.json as a document', () => {
   it('lists the error codes and job statuses the code has', () => {
     const schemas = (doc.components as { schemas: Record<string, { enum?: string[] }> }).schemas;
     expect(schemas.ErrorCode?.enum?.slice().sort()).toEqual(
-      [...Object.keys(errorCodes), 'NOT_FOUND'].sort(),
+      [...Object.keys(errorCodes), 'NOT_FOUND', 'METHOD_NOT_ALLOWED'].sort(),
     );
     expect(schemas.JobStatus?.enum).toEqual([...JOB_STATUSES]);
   });
@@ -332,6 +332,26 @@ describe('the app answers as documented', () => {
           message: 'video.mp4 answered 404',
         });
       }
+    }
+  });
+
+  it('a method a documented path does not serve: 405, Allow and a JSON error as documented', async () => {
+    const { app } = harness();
+    const paths = doc.paths as Record<string, JsonObject>;
+    const body = schemaAt(
+      '#/components/responses/MethodNotAllowed/content/application~1json/schema',
+    );
+    const allow = schemaAt('#/components/responses/MethodNotAllowed/headers/Allow/schema');
+    for (const [path, item] of Object.entries(paths)) {
+      const documented = METHODS.filter((m) => m in item).map((m) => m.toUpperCase());
+      const wrong = documented.includes('POST') ? 'PUT' : 'POST';
+      const res = await app.request(path.replace('{id}', '1000'), { method: wrong });
+      expect(res.status, `${wrong} ${path}`).toBe(405);
+      const header = res.headers.get('Allow') ?? '';
+      expect(allow(header), header).toBe(true);
+      // Every method the document names for the path is in Allow (GET brings HEAD).
+      for (const method of documented) expect(header.split(', '), path).toContain(method);
+      expect(body(await res.json()), JSON.stringify(body.errors)).toBe(true);
     }
   });
 
