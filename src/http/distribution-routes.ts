@@ -17,6 +17,7 @@ import {
   parseIdentifier,
   parseParentJobId,
   requiredField,
+  requiredXmlField,
 } from './request-fields.js';
 
 /** What the distribution routes need. */
@@ -112,7 +113,7 @@ async function readRequest(
       ? deps.defaultOrganization
       : parseIdentifier(organizationHeader, `Header ${ORGANIZATION_HEADER}`);
   const channelId = parseIdentifier(requiredField(form, 'channelId'), "Form field 'channelId'");
-  const mediapackage = requiredField(form, 'mediapackage');
+  const mediapackage = requiredXmlField(form, 'mediapackage');
   const elementIds = parseElementIds(requiredField(form, 'elementId'));
   const creator = (c.req.header(USER_HEADER) ?? authenticatedUser(c))?.slice(0, 255);
   const parentJobId = parseParentJobId(c.req.header(CURRENT_JOB_HEADER));

@@ -441,3 +441,46 @@ describe('Digest authentication (when users are configured)', () => {
     expect((await app.request('/jobs/1')).status).toBe(401);
   });
 });
+
+describe('a mediapackage field that is a file name', () => {
+  it.each(['mp.xml', '/tmp/mp.xml', '@/tmp/mp.xml', 'C:\\media\\mp.xml', '  mp.XML\n'])(
+    '%j gets a hint to send the content, and nothing is published',
+    async (value) => {
+      const { app, sent } = harness();
+      const res = await app.request(
+        '/distribution/s3/distributesync',
+        form({ channelId: 'c', mediapackage: value, elementId: 'x' }),
+      );
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('INVALID_INPUT');
+      expect(body.error.message).toMatch(/looks like a file name, not XML/);
+      expect(body.error.message).toContain('curl --data-urlencode mediapackage@mediapackage.xml');
+      expect(sent).toHaveLength(0);
+    },
+  );
+
+  it('a file upload gets the same hint', async () => {
+    const { app } = harness();
+    const body = new FormData();
+    body.set('channelId', 'c');
+    body.set('elementId', 'x');
+    body.set('mediapackage', new File(['<mediapackage/>'], 'mp.xml', { type: 'text/xml' }));
+    const res = await app.request('/distribution/s3', { method: 'POST', body });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/is a file upload, not text; send the file's content/);
+  });
+
+  it.each(['not xml at all', 'x'.repeat(2000), '{"json": true}'])(
+    'other text that is not XML keeps the XML error (%#)',
+    async (value) => {
+      const { app } = harness();
+      const res = await app.request(
+        '/distribution/s3',
+        form({ channelId: 'c', mediapackage: value, elementId: 'x' }),
+      );
+      expect(res.status).toBe(400);
+      expect(await res.text()).not.toMatch(/file name/);
+    },
+  );
+});
