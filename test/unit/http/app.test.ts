@@ -409,7 +409,7 @@ describe('metrics', () => {
     );
     // An unknown job: labelled by the route pattern, never by the raw path.
     expect(text).not.toContain('12345');
-    expect(text).toContain('ocs3_process_resident_memory_bytes');
+    expect(text).toContain('process_resident_memory_bytes');
   });
 });
 
