@@ -5,10 +5,8 @@
  * and says what it found in the sync answer's header, the job record and the event.
  */
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postForm } from '../helpers/http.js';
+import { closedPort, postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 import { waitForValue } from '../helpers/wait-for.js';
 
@@ -17,16 +15,6 @@ let connection: ChannelModel | undefined;
 let channel: Channel;
 let closedBase: string;
 const events: { routingKey: string; data: Record<string, unknown> }[] = [];
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 function mediapackage(): string {
   return (

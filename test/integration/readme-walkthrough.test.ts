@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../helpers/http.js';
 import { startTestBroker, type TestBroker } from '../helpers/rabbit.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,17 +22,6 @@ function walkthrough(readme: string): string {
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start));
   if (block?.[1] === undefined) throw new Error('the section has no sh block');
   return block[1];
-}
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 let broker: TestBroker;
@@ -50,7 +39,7 @@ afterAll(async () => {
 
 describe('README walkthrough', () => {
   it('distributes the file when pasted into bash, and stops what it started', async () => {
-    const [http, files, s3] = [await freePort(), await freePort(), await freePort()];
+    const [http, files, s3] = [await closedPort(), await closedPort(), await closedPort()];
     const script = walkthrough(await readFile(join(ROOT, 'README.md'), 'utf8'))
       .replaceAll('127.0.0.1:8080', `127.0.0.1:${String(http)}`)
       .replaceAll('127.0.0.1:8000', `127.0.0.1:${String(files)}`)

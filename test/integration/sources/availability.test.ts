@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAvailabilityChecker } from '../../../src/sources/availability.js';
+import { closedPort } from '../../helpers/http.js';
 
 let server: Server;
 let base: string;
@@ -116,12 +117,7 @@ describe('availability checker', () => {
   });
 
   it('reports a port nothing listens on as unreachable after one try', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const port = (closed.address() as AddressInfo).port;
-    closed.close();
-    await once(closed, 'close');
+    const port = await closedPort();
     const checker = createAvailabilityChecker({ tries: 10, intervalMs: 60_000, timeoutMs: 500 });
     expect(await checker.check(`http://127.0.0.1:${String(port)}/x.mp4`)).toEqual({
       result: 'unreachable',

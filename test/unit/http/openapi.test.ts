@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
+import type { JobReply } from '../../../src/contract/reply.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
 import { validateRequest } from '../../../src/distribution/validate.js';
 import { AppError, errorCodes } from '../../../src/errors.js';
@@ -68,6 +69,18 @@ function harness(
     ...options,
   });
   return { app, jobs };
+}
+
+/** The app with a worker that answers every command with this reply. */
+function replying(reply: Pick<JobReply, 'status' | 'payload' | 'error' | 'urlChecks'>): Harness {
+  return harness({
+    onSend: (command, jobs) => {
+      setImmediate(() => {
+        const time = new Date().toISOString();
+        void jobs.applyReply({ version: 1, jobId: command.jobId, time, ...reply });
+      });
+    },
+  });
 }
 
 const fields = (): Record<string, string> => ({
@@ -231,18 +244,9 @@ describe('the app answers as documented', () => {
   });
 
   it('sync routes: element XML, a failed job and a timeout naming the job', async () => {
-    const finished = harness({
-      onSend: (command, jobs) => {
-        setImmediate(() => {
-          void jobs.applyReply({
-            version: 1,
-            jobId: command.jobId,
-            status: 'FINISHED',
-            time: new Date().toISOString(),
-            payload: '<track id="x"/>###<catalog id="y"/>',
-          });
-        });
-      },
+    const finished = replying({
+      status: 'FINISHED',
+      payload: '<track id="x"/>###<catalog id="y"/>',
     });
     const ok = await finished.app.request(
       '/distribution/s3/distributesync',
@@ -251,26 +255,12 @@ describe('the app answers as documented', () => {
     expect(ok.status).toBe(200);
     await expectDocumented(ok, '/distribution/s3/distributesync', 'post');
 
-    const unreachable = harness({
-      onSend: (command, jobs) => {
-        setImmediate(() => {
-          void jobs.applyReply({
-            version: 1,
-            jobId: command.jobId,
-            status: 'FINISHED',
-            time: new Date().toISOString(),
-            payload: '<track id="x"/>',
-            urlChecks: [
-              {
-                elementId: 'x',
-                url: 'http://cdn/x.mp4',
-                result: 'unreachable',
-                detail: 'ENOTFOUND',
-              },
-            ],
-          });
-        });
-      },
+    const unreachable = replying({
+      status: 'FINISHED',
+      payload: '<track id="x"/>',
+      urlChecks: [
+        { elementId: 'x', url: 'http://cdn/x.mp4', result: 'unreachable', detail: 'ENOTFOUND' },
+      ],
     });
     const stored = await unreachable.app.request(
       '/distribution/s3/distributesync',
@@ -282,18 +272,9 @@ describe('the app answers as documented', () => {
     );
     await expectDocumented(stored, '/distribution/s3/distributesync', 'post');
 
-    const failed = harness({
-      onSend: (command, jobs) => {
-        setImmediate(() => {
-          void jobs.applyReply({
-            version: 1,
-            jobId: command.jobId,
-            status: 'FAILED',
-            time: new Date().toISOString(),
-            error: { code: 'STORAGE_UNAVAILABLE', message: 'S3 is down', retryable: true },
-          });
-        });
-      },
+    const failed = replying({
+      status: 'FAILED',
+      error: { code: 'STORAGE_UNAVAILABLE', message: 'S3 is down', retryable: true },
     });
     const gateway = await failed.app.request(
       '/distribution/s3/retractsync',
