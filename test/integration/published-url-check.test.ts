@@ -4,17 +4,15 @@
  * Opencast), the check gives up at the first refused connection instead of trying 10 times,
  * and says what it found in the sync answer's header, the job record and the event.
  */
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEvents, type EventRecorder } from '../helpers/events.js';
 import { closedPort, postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 import { waitForValue } from '../helpers/wait-for.js';
 
 let stack: TestStack;
-let connection: ChannelModel | undefined;
-let channel: Channel;
+let recorder: EventRecorder | undefined;
 let closedBase: string;
-const events: { routingKey: string; data: Record<string, unknown> }[] = [];
 
 function mediapackage(): string {
   return (
@@ -33,23 +31,11 @@ beforeAll(async () => {
     CHECK_AVAILABILITY_INTERVAL_MS: '60000',
   });
   stack.sources.set('dc.xml', '<dublincore/>');
-  connection = await amqp.connect(stack.amqpUrl);
-  channel = await connection.createChannel();
-  const queue = (await channel.assertQueue('', { exclusive: true, autoDelete: true })).queue;
-  await channel.bindQueue(queue, `${stack.prefix}.events`, '#');
-  await channel.consume(
-    queue,
-    (message) => {
-      if (message === null) return;
-      const body = JSON.parse(message.content.toString()) as { data: Record<string, unknown> };
-      events.push({ routingKey: message.fields.routingKey, data: body.data });
-    },
-    { noAck: true },
-  );
+  recorder = await recordEvents(stack.amqpUrl, stack.prefix);
 }, 60_000);
 
 afterAll(async () => {
-  await connection?.close();
+  await recorder?.close();
   await (stack as TestStack | undefined)?.close();
 });
 
@@ -77,7 +63,10 @@ describe('an unreachable published URL', () => {
     ]);
 
     const event = await waitForValue(
-      () => events.find((e) => e.routingKey === 'distribute.completed' && e.data.jobId === jobId),
+      () =>
+        recorder?.events.find(
+          (e) => e.routingKey === 'distribute.completed' && e.data.jobId === jobId,
+        ),
       15_000,
       'the completed event',
     );
