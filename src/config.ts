@@ -234,6 +234,9 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every environment variable the service reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
+
 /** The service's settings, parsed from the environment. */
 export type Config = ReturnType<typeof buildConfig>;
 
@@ -515,6 +518,12 @@ function buildConfig(
     commandDeadlineMs: env.COMMAND_DEADLINE_MS,
   });
 }
+
+/**
+ * After SIGTERM the process exits at the latest this long after `SHUTDOWN_GRACE_MS`, even if
+ * a broker or server never answers: an orchestrator's grace period must cover both.
+ */
+export const SHUTDOWN_EXIT_MARGIN_MS = 15_000;
 
 /** Roles the Digest system account has, as in Opencast. */
 export const SYSTEM_ROLES = ['ROLE_ADMIN', 'ROLE_SUDO'] as const;

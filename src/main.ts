@@ -3,7 +3,7 @@
  * SIGTERM or SIGINT (a second signal exits at once).
  */
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, SHUTDOWN_EXIT_MARGIN_MS, loadConfig, type Config } from './config.js';
 import { startService } from './service.js';
 
 let config: Config;
@@ -48,7 +48,7 @@ try {
       logger.error('shutdown did not finish in time; exiting');
       logger.flush();
       process.exit(1);
-    }, config.shutdownGraceMs + 15_000).unref();
+    }, config.shutdownGraceMs + SHUTDOWN_EXIT_MARGIN_MS).unref();
     service.close().then(
       () => {
         logger.info('stopped');
