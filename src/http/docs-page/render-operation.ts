@@ -1,0 +1,132 @@
+import { escapeHtml, prose, slug } from './html.js';
+import { schemaName, type FieldView, type OperationView } from './openapi-view.js';
+
+const PLACE: Record<FieldView['in'], string> = {
+  path: 'path',
+  query: 'query',
+  header: 'header',
+  form: 'form field',
+};
+
+/** A link to a named schema. */
+function schemaLink(name: string): string {
+  return `<a href="#schema-${slug(name)}">${escapeHtml(name)}</a>`;
+}
+
+// The constraints worth a glance in the table; the rest is in the description.
+const SHOWN_KEYWORDS = ['contentMediaType', 'pattern', 'minLength', 'maxLength', 'enum', 'default'];
+
+/** A link to a named schema, or the inline schema's type and main constraints. */
+function schemaCell(schema: unknown): string {
+  const name = schemaName(schema);
+  if (name !== undefined) return schemaLink(name);
+  const own = (typeof schema === 'object' && schema !== null ? schema : {}) as Record<
+    string,
+    unknown
+  >;
+  const parts = [typeof own.type === 'string' ? escapeHtml(own.type) : 'any'];
+  for (const keyword of SHOWN_KEYWORDS) {
+    if (own[keyword] !== undefined) {
+      parts.push(`${keyword} <code>${escapeHtml(JSON.stringify(own[keyword]))}</code>`);
+    }
+  }
+  return parts.join(', ');
+}
+
+function fieldsTable(fields: readonly FieldView[]): string {
+  if (fields.length === 0) return '<p>None.</p>';
+  const rows = fields.map(
+    (f) =>
+      `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${PLACE[f.in]}</td>` +
+      `<td>${f.required ? 'yes' : 'no'}</td><td>${prose(f.description)}</td>` +
+      `<td>${schemaCell(f.schema)}</td></tr>`,
+  );
+  return (
+    '<table><thead><tr><th scope="col">Name</th><th scope="col">In</th>' +
+    '<th scope="col">Required</th><th scope="col">Description</th><th scope="col">Schema</th>' +
+    `</tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
+function answersTable(operation: OperationView): string {
+  const rows = operation.answers.map((a) => {
+    const bodies = a.content.map(
+      (c) =>
+        `<code>${escapeHtml(c.mediaType)}</code>` +
+        (c.schemaName === undefined
+          ? ''
+          : ` (${schemaCell({ $ref: `#/components/schemas/${c.schemaName}` })})`),
+    );
+    return (
+      `<tr><td>${escapeHtml(a.status)}</td><td>${prose(a.description)}</td>` +
+      `<td>${bodies.length === 0 ? 'none' : bodies.join('<br>')}</td></tr>`
+    );
+  });
+  return (
+    '<table><thead><tr><th scope="col">Status</th><th scope="col">Description</th>' +
+    `<th scope="col">Body</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
+}
+
+function formField(prefix: string, f: FieldView): string {
+  const id = `${prefix}-${f.in}-${slug(f.name)}`;
+  const attrs =
+    `id="${id}" name="${escapeHtml(f.name)}" data-in="${f.in}" aria-describedby="${id}-hint" ` +
+    'autocomplete="off" spellcheck="false"';
+  const control = f.multiline
+    ? `<textarea ${attrs}>${escapeHtml(f.initial)}</textarea>`
+    : `<input type="text" ${attrs} value="${escapeHtml(f.initial)}">`;
+  const hint = f.description === '' ? '' : ` ${prose(f.description)}`;
+  return (
+    `<div class="field"><label for="${id}">${escapeHtml(f.name)} ` +
+    `<span class="hint">(${PLACE[f.in]}${f.required ? ', required' : ''})</span></label>` +
+    `${control}<span class="hint" id="${id}-hint">${hint}</span></div>`
+  );
+}
+
+/**
+ * The testing form: sends the request from the page (the page's script) and shows the
+ * answer's status, main headers and body below it. Without the script, POST forms still
+ * post their fields to the endpoint (header parameters then go nowhere).
+ */
+function testingForm(prefix: string, operation: OperationView): string {
+  const hasForm = operation.fields.some((f) => f.in === 'form');
+  const hasPath = operation.fields.some((f) => f.in === 'path');
+  const native =
+    operation.method === 'POST' || (operation.method === 'GET' && !hasPath)
+      ? ` method="${operation.method.toLowerCase()}" action="${escapeHtml(operation.path)}"`
+      : '';
+  return (
+    `<details><summary>Testing form</summary>` +
+    `<form id="${prefix}-form"${native} data-method="${operation.method}" ` +
+    `data-path="${escapeHtml(operation.path)}" data-result="${prefix}-result"` +
+    `${hasForm ? ' data-body="form"' : ''} aria-label="Testing form for ${operation.method} ${escapeHtml(operation.path)}">` +
+    operation.fields.map((f) => formField(prefix, f)).join('') +
+    `<button type="submit">Submit</button></form>` +
+    `<div class="result" id="${prefix}-result">` +
+    `<p class="status" role="status"></p>` +
+    `<pre class="headers" aria-label="Answer headers"></pre>` +
+    `<pre class="body" aria-label="Answer body" tabindex="0"></pre></div></details>`
+  );
+}
+
+/** One operation as Opencast's docs pages show it: fields, answers, then a testing form. */
+export function renderOperation(operation: OperationView): string {
+  const prefix = `op-${slug(operation.id)}`;
+  const auth = operation.authenticated
+    ? '<p class="auth">Needs HTTP Digest authentication when the service has users ' +
+      '(<code>AUTH_DIGEST_USER</code>); the browser asks for them.</p>'
+    : '<p>No authentication.</p>';
+  return (
+    `<section class="operation" id="${prefix}" aria-labelledby="${prefix}-title">` +
+    `<h2 id="${prefix}-title"><span class="method">${operation.method}</span> ` +
+    `<code>${escapeHtml(operation.path)}</code></h2>` +
+    `<p><strong>${prose(operation.summary)}</strong></p>` +
+    (operation.description === '' ? '' : `<p>${prose(operation.description)}</p>`) +
+    auth +
+    `<h3>Parameters</h3>${fieldsTable(operation.fields)}` +
+    `<h3>Answers</h3>${answersTable(operation)}` +
+    testingForm(prefix, operation) +
+    '</section>'
+  );
+}
