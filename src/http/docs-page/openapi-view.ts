@@ -18,7 +18,7 @@ export interface FieldView {
   readonly description: string;
   /** The field's schema, `$ref` kept so the page can link to the named schema. */
   readonly schema: Json;
-  /** Prefilled value: the schema's `default`, else its first example, else empty. */
+  /** Prefilled value: the field's own `default`, else its first example, else empty. */
   readonly initial: string;
   /** Several lines (a `contentMediaType` such as XML): a text area instead of a line. */
   readonly multiline: boolean;
@@ -79,15 +79,14 @@ export function schemaName(schema: unknown): string | undefined {
   return /^#\/components\/schemas\/([^/]+)$/.exec(schema.$ref)?.[1];
 }
 
-/** The `default`, else the first of the `examples`, of a schema. */
-function suggested(schema: Json): unknown {
+/**
+ * The value a testing form starts with: the field's own `default`, else its first example.
+ * Not those of a schema it refers to: a shared schema's example (a job id) would otherwise
+ * be sent as an optional header nobody asked for.
+ */
+function initialValue(schema: Json): string {
   const examples: unknown[] = Array.isArray(schema.examples) ? schema.examples : [];
-  return schema.default ?? examples[0];
-}
-
-function initialValue(doc: Json, schema: Json): string {
-  // A property's own default or example wins over those of the schema it refers to.
-  const value = suggested(schema) ?? suggested(deref(doc, schema));
+  const value = schema.default ?? examples[0];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
@@ -105,7 +104,7 @@ function field(
     required,
     description: text(raw.description) || text(deref(doc, schema).description),
     schema,
-    initial: initialValue(doc, schema),
+    initial: initialValue(schema),
     multiline: typeof deref(doc, schema).contentMediaType === 'string',
   };
 }

@@ -21,6 +21,7 @@ form label { display: block; font-weight: 600; }
 form input, form textarea { width: 100%; box-sizing: border-box; }
 form textarea { min-height: 8rem; }
 .hint { font-weight: normal; color: #444; }
+.result pre:empty { display: none; }
 .result pre { background: #fff; border: 1px solid #ccc; padding: .5rem; white-space: pre-wrap; word-break: break-all; max-height: 30rem; overflow: auto; }
 pre.schema { background: #f4f6f8; padding: .5rem; overflow: auto; }
 `;

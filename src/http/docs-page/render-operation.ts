@@ -27,7 +27,9 @@ function schemaCell(schema: unknown): string {
   const parts = [typeof own.type === 'string' ? escapeHtml(own.type) : 'any'];
   for (const keyword of SHOWN_KEYWORDS) {
     if (own[keyword] !== undefined) {
-      parts.push(`${keyword} <code>${escapeHtml(JSON.stringify(own[keyword]))}</code>`);
+      const value = own[keyword];
+      const shown = typeof value === 'string' ? value : JSON.stringify(value);
+      parts.push(`${keyword} <code>${escapeHtml(shown)}</code>`);
     }
   }
   return parts.join(', ');

@@ -63,11 +63,11 @@ export function renderDocsPage(doc: Json, path: string | undefined): DocsPage {
   let operations = operationsOf(doc);
   let heading = title;
   if (path !== undefined && path !== '' && path !== '/') {
-    if (path.length > MAX_PATH || !SERVICE_PATH.test(path)) {
+    if (path.length > MAX_PATH || !SERVICE_PATH.test(path) || /\/\.\.?(\/|$)/.test(path)) {
       return message(
         400,
         'Bad docs path',
-        `The path must be a service path such as /distribution/s3 (letters, digits, - _ . ~ between slashes, at most ${MAX_PATH} characters).`,
+        `The path must be a service path such as /distribution/s3: letters, digits, - _ . ~ between slashes, no . or .. segments, at most ${MAX_PATH} characters.`,
       );
     }
     const prefix = path.replace(/\/$/, '');

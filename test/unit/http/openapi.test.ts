@@ -317,6 +317,22 @@ describe('the app answers as documented', () => {
     await expectDocumented(await app.request('/metrics'), '/metrics', 'get');
     await expectDocumented(await app.request('/docs/openapi.json'), '/docs/openapi.json', 'get');
     await expectDocumented(await app.request('/docs/asyncapi.json'), '/docs/asyncapi.json', 'get');
+    for (const [query, status] of [
+      ['', 200],
+      ['?path=/distribution/s3', 200],
+      ['?path=..', 400],
+      ['?path=/nothing', 404],
+    ] as const) {
+      const res = await app.request(`/docs.html${query}`);
+      expect(res.status).toBe(status);
+      await expectDocumented(res, '/docs.html', 'get');
+    }
+    await expectDocumented(await app.request('/docs'), '/docs', 'get');
+    await expectDocumented(
+      await app.request('/distribution/s3/docs'),
+      '/distribution/s3/docs',
+      'get',
+    );
   });
 
   it('the heartbeat and dispatch', async () => {
