@@ -7,13 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseElementArray } from '../../../src/opencast/element-xml.js';
 import { startTestStack, type TestStack } from '../../helpers/service.js';
@@ -45,23 +39,35 @@ function mediapackage(): string {
   );
 }
 
-/** A fresh browser context (own profile state) that answers Digest challenges with `password`. */
-async function open(
-  password = PASSWORD,
-): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+/**
+ * Runs `use` on a page of a fresh browser context (own profile state) that answers Digest
+ * challenges with `password`, then checks that the page logged no error: a refused inline
+ * script or style (CSP) or a script error would show up there.
+ */
+async function withPage(password: string, use: (page: Page) => Promise<void>): Promise<void> {
   if (browser === undefined) throw new Error('browser did not start');
   const context = await browser.newContext({ httpCredentials: { username: USER, password } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  // A CSP refusal of the inline script or style shows up here as a console error.
-  // (An answer with an error status is logged too; that is the page working.)
-  page.on('console', (message) => {
-    const text = message.text();
-    if (message.type() === 'error' && !text.startsWith('Failed to load resource'))
-      errors.push(text);
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return { context, page, errors };
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    // (An answer with an error status is logged too; that is the page working.)
+    page.on('console', (message) => {
+      const text = message.text();
+      if (message.type() === 'error' && !text.startsWith('Failed to load resource')) {
+        errors.push(text);
+      }
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await use(page);
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The distribute form's fields for the test's mediapackage. */
+function fields(elementId: string): Record<string, string> {
+  return { channelId: 'engage-player', mediapackage: mediapackage(), elementId };
 }
 
 /**
@@ -138,13 +144,11 @@ afterAll(async () => {
 describe.skipIf(!hasChromium)('the REST docs page in Chromium', () => {
   it('is reached from /distribution/s3/docs without credentials; every field has a label', async () => {
     // Wrong credentials: the page itself must not need any (a challenge would fail here).
-    const { context, page, errors } = await open('wrong');
-    try {
+    await withPage('wrong', async (page) => {
       const res = await page.goto(`${live().url}/distribution/s3/docs`);
       expect(res?.status()).toBe(200);
-      expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(
-        '/docs.html?path=/distribution/s3',
-      );
+      const url = new URL(page.url());
+      expect(url.pathname + url.search).toBe('/docs.html?path=/distribution/s3');
       expect(await page.title()).toContain('/distribution/s3');
       expect(await page.getAttribute('html', 'lang')).toBe('en');
       expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
@@ -155,28 +159,21 @@ describe.skipIf(!hasChromium)('the REST docs page in Chromium', () => {
       }
       await expectLabelled(page);
 
+      // The heartbeat needs no credentials; a HEAD answer has no body.
+      const heartbeat = await submit(page.locator('#op-heartbeat'), {});
+      expect(heartbeat).toEqual({ status: 'HTTP 200 OK', headers: '', body: '' });
       // The API behind the page still wants them: with wrong ones the form shows the 401.
-      const refused = await submit(page.locator('#op-distributeSync'), {
-        channelId: 'engage-player',
-        mediapackage: mediapackage(),
-        elementId: '["track-1"]',
-      });
+      const refused = await submit(page.locator('#op-distributeSync'), fields('["track-1"]'));
       expect(refused.status).toMatch(/^HTTP 401/);
       expect(refused.headers).toMatch(/WWW-Authenticate: Digest realm="Opencast"/);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('distributesync from its testing form publishes the element; the job form shows it', async () => {
-    const { context, page, errors } = await open();
-    try {
+    await withPage(PASSWORD, async (page) => {
       await page.goto(`${live().url}/docs.html?path=/distribution/s3`);
       const answer = await submit(page.locator('#op-distributeSync'), {
-        channelId: 'engage-player',
-        mediapackage: mediapackage(),
-        elementId: '["track-1"]',
+        ...fields('["track-1"]'),
         checkAvailability: 'false',
       });
       expect(answer.status).toBe('HTTP 200 OK');
@@ -196,27 +193,17 @@ describe.skipIf(!hasChromium)('the REST docs page in Chromium', () => {
       expect(job.status).toBe('HTTP 200 OK');
       expect(job.body).toMatch(/<job\b/);
       expect(job.body).toContain('FINISHED');
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows a refused request as its JSON error', async () => {
-    const { context, page } = await open();
-    try {
+    await withPage(PASSWORD, async (page) => {
       await page.goto(`${live().url}/docs.html?path=/distribution/s3`);
-      const answer = await submit(page.locator('#op-distribute'), {
-        channelId: 'engage-player',
-        mediapackage: mediapackage(),
-        elementId: '["../escape"]',
-      });
+      const answer = await submit(page.locator('#op-distribute'), fields('["../escape"]'));
       expect(answer.status).toBe('HTTP 400 Bad Request');
       expect(answer.headers).toContain('Content-Type: application/json');
       const error = (JSON.parse(answer.body) as { error: { code: string } }).error;
       expect(error.code).toBe('INVALID_INPUT');
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -1,34 +1,15 @@
 /**
- * The REST docs page: generated from docs/openapi.json (every operation, parameter and form
- * field, a testing form each), served without credentials with a policy that allows exactly
- * its own inline script and style, Opencast's redirects, and refusals of bad `path` values.
+ * The REST docs page as rendered from docs/openapi.json: every operation, parameter and form
+ * field in a labelled testing form, escaping, and refusals of bad `path` values. Serving it
+ * (no credentials, CSP, redirects) is checked with the app in test/unit/http/openapi.test.ts;
  * test/integration/http/docs-page.test.ts drives it in Chromium.
  */
-import { createHash } from 'node:crypto';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/http/app.js';
 import { renderDocsPage } from '../../../src/http/docs-page/render-page.js';
 import { deref, readDocument, type JsonObject } from '../../helpers/api-documents.js';
-import { testJobService } from '../../helpers/app-harness.js';
 
 const doc = readDocument('openapi.json');
 const METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete'] as const;
-
-/** The app with Digest users, so public routes prove they need no credentials. */
-function app() {
-  return createApp({
-    jobs: testJobService(),
-    // Never reached: every request here is answered before validation.
-    validate: () => undefined,
-    syncTimeoutMs: 1000,
-    defaultOrganization: 'mh_default_org',
-    readiness: () => Promise.resolve({ ready: true, checks: {} }),
-    maxBodyBytes: 1024 * 1024,
-    logger: pino({ level: 'silent' }),
-    auth: { users: new Map([['opencast_system_account', 'CHANGE_ME']]) },
-  });
-}
 
 /** Every operation of the document with the names of its parameters and form fields. */
 function documentedOperations(): { id: string; method: string; path: string; fields: string[] }[] {
@@ -60,8 +41,6 @@ function section(html: string, id: string): string {
   expect(start, `section of ${id}`).toBeGreaterThanOrEqual(0);
   return html.slice(start, html.indexOf('</section>', start));
 }
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 describe('the docs page from docs/openapi.json', () => {
   it('shows every operation with each parameter and form field in a labelled testing form', () => {
@@ -135,47 +114,5 @@ describe('the docs page from docs/openapi.json', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('<code>&lt;b&gt;</code>');
     expect(html).toContain('value="&lt;/textarea&gt;&lt;b&gt;"');
-  });
-});
-
-describe('serving the docs page', () => {
-  it('answers without credentials, with a policy allowing only its own script and style', async () => {
-    const res = await app().request('/docs.html?path=/distribution/s3');
-    expect(res.status).toBe(200);
-    expect(res.headers.get('Content-Type')).toMatch(/^text\/html; charset=UTF-8/i);
-    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
-    const html = await res.text();
-    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
-    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
-    const policy = res.headers.get('Content-Security-Policy') ?? '';
-    expect(policy).toContain(`script-src ${sha256(script)};`);
-    expect(policy).toContain(`style-src ${sha256(style)};`);
-    expect(policy).toMatch(/^default-src 'none';/);
-    expect(policy).toContain("connect-src 'self'");
-    expect(policy).toContain("frame-ancestors 'none'");
-  });
-
-  it("redirects /docs and Opencast's /distribution/s3/docs to it, without credentials", async () => {
-    for (const [path, location] of [
-      ['/docs', '/docs.html'],
-      ['/distribution/s3/docs', '/docs.html?path=/distribution/s3'],
-      ['/distribution/s3/docs/', '/docs.html?path=/distribution/s3'],
-    ] as const) {
-      const res = await app().request(path);
-      expect(res.status, path).toBe(301);
-      expect(res.headers.get('Location')).toBe(location);
-    }
-  });
-
-  it('answers bad and unknown paths as HTML; the API behind the page still needs credentials', async () => {
-    const bad = await app().request('/docs.html?path=%3Cscript%3E');
-    expect(bad.status).toBe(400);
-    expect(bad.headers.get('Content-Type')).toMatch(/^text\/html/);
-    expect((await app().request('/docs.html?path=/nothing')).status).toBe(404);
-    const form = await app().request('/distribution/s3/distributesync', { method: 'POST' });
-    expect(form.status).toBe(401);
-    // Only the page and its redirects are public, not what merely starts like them.
-    expect((await app().request('/docs.html.bak')).status).toBe(401);
-    expect((await app().request('/distribution/s3/docsx')).status).toBe(401);
   });
 });
