@@ -65,7 +65,7 @@ function resolve(doc: Json, ref: string): unknown {
 }
 
 /** Follows `$ref`s to an object; an empty object when a reference does not resolve. */
-export function deref(doc: Json, node: unknown): Json {
+function deref(doc: Json, node: unknown): Json {
   let current = node;
   for (let hops = 0; hops < 10 && isObject(current) && typeof current.$ref === 'string'; hops++) {
     current = resolve(doc, current.$ref);

@@ -1,12 +1,6 @@
 import { escapeHtml, prose, slug } from './html.js';
-import { schemaName, type FieldView, type OperationView } from './openapi-view.js';
-
-const PLACE: Record<FieldView['in'], string> = {
-  path: 'path',
-  query: 'query',
-  header: 'header',
-  form: 'form field',
-};
+import { schemaName, type FieldView, type Json, type OperationView } from './openapi-view.js';
+import { PLACE, testingForm } from './render-form.js';
 
 /** A link to a named schema. */
 function schemaLink(name: string): string {
@@ -17,17 +11,14 @@ function schemaLink(name: string): string {
 const SHOWN_KEYWORDS = ['contentMediaType', 'pattern', 'minLength', 'maxLength', 'enum', 'default'];
 
 /** A link to a named schema, or the inline schema's type and main constraints. */
-function schemaCell(schema: unknown): string {
+function schemaCell(schema: Json): string {
   const name = schemaName(schema);
   if (name !== undefined) return schemaLink(name);
-  const own = (typeof schema === 'object' && schema !== null ? schema : {}) as Record<
-    string,
-    unknown
-  >;
+  const own = schema;
   const parts = [typeof own.type === 'string' ? escapeHtml(own.type) : 'any'];
   for (const keyword of SHOWN_KEYWORDS) {
-    if (own[keyword] !== undefined) {
-      const value = own[keyword];
+    const value = own[keyword];
+    if (value !== undefined) {
       const shown = typeof value === 'string' ? value : JSON.stringify(value);
       parts.push(`${keyword} <code>${escapeHtml(shown)}</code>`);
     }
@@ -67,48 +58,6 @@ function answersTable(operation: OperationView): string {
   return (
     '<table><thead><tr><th scope="col">Status</th><th scope="col">Description</th>' +
     `<th scope="col">Body</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
-  );
-}
-
-function formField(prefix: string, f: FieldView): string {
-  const id = `${prefix}-${f.in}-${slug(f.name)}`;
-  const attrs =
-    `id="${id}" name="${escapeHtml(f.name)}" data-in="${f.in}" aria-describedby="${id}-hint" ` +
-    'autocomplete="off" spellcheck="false"';
-  const control = f.multiline
-    ? `<textarea ${attrs}>${escapeHtml(f.initial)}</textarea>`
-    : `<input type="text" ${attrs} value="${escapeHtml(f.initial)}">`;
-  const hint = f.description === '' ? '' : ` ${prose(f.description)}`;
-  return (
-    `<div class="field"><label for="${id}">${escapeHtml(f.name)} ` +
-    `<span class="hint">(${PLACE[f.in]}${f.required ? ', required' : ''})</span></label>` +
-    `${control}<span class="hint" id="${id}-hint">${hint}</span></div>`
-  );
-}
-
-/**
- * The testing form: sends the request from the page (the page's script) and shows the
- * answer's status, main headers and body below it. Without the script, POST forms still
- * post their fields to the endpoint (header parameters then go nowhere).
- */
-function testingForm(prefix: string, operation: OperationView): string {
-  const hasForm = operation.fields.some((f) => f.in === 'form');
-  const hasPath = operation.fields.some((f) => f.in === 'path');
-  const native =
-    operation.method === 'POST' || (operation.method === 'GET' && !hasPath)
-      ? ` method="${operation.method.toLowerCase()}" action="${escapeHtml(operation.path)}"`
-      : '';
-  return (
-    `<details><summary>Testing form</summary>` +
-    `<form id="${prefix}-form"${native} data-method="${operation.method}" ` +
-    `data-path="${escapeHtml(operation.path)}" data-result="${prefix}-result"` +
-    `${hasForm ? ' data-body="form"' : ''} aria-label="Testing form for ${operation.method} ${escapeHtml(operation.path)}">` +
-    operation.fields.map((f) => formField(prefix, f)).join('') +
-    `<button type="submit">Submit</button></form>` +
-    `<div class="result" id="${prefix}-result">` +
-    `<p class="status" role="status"></p>` +
-    `<pre class="headers" aria-label="Answer headers"></pre>` +
-    `<pre class="body" aria-label="Answer body" tabindex="0"></pre></div></details>`
   );
 }
 
