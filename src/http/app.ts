@@ -7,6 +7,7 @@ import { requireContextRoles, type UserRoles } from './auth/context-roles.js';
 import { isApiDocument, isHealthOrHeartbeat, isMetrics } from './auth/digest-exempt.js';
 import { dispatchRoutes, type DispatchRouteDeps } from './dispatch-routes.js';
 import { distributionRoutes, type DistributionRouteDeps } from './distribution-routes.js';
+import { docsPageRoutes } from './docs-page-routes.js';
 import { docsRoutes } from './docs-routes.js';
 import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps.readiness));
   if (deps.metrics !== undefined) app.route('/', metricsRoutes(deps.metrics));
   app.route('/docs', docsRoutes());
+  app.route('/', docsPageRoutes());
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such resource' } }, 404));
   app.onError((err, c) => {

@@ -1,7 +1,9 @@
 /**
  * docs/openapi.json against the code: a valid OpenAPI 3.1 document, served as kept in the
- * repository, naming every route of the app, and describing the answers the app really gives.
+ * repository, naming every route of the app, and describing the answers the app really gives;
+ * and the docs page made from it, as the app serves it.
  */
+import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
@@ -31,6 +33,7 @@ const SOURCE = 'http://sources.example.org/files/';
 /** A path as one JSON pointer segment. */
 const escape = (path: string): string => path.replace(/~/g, '~0').replace(/\//g, '~1');
 const METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options'] as const;
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 function mediapackage(): string {
   return readFixture('mediapackage.xml').replace(/<url>([^<:]+)<\/url>/g, `<url>${SOURCE}$1</url>`);
@@ -317,6 +320,22 @@ describe('the app answers as documented', () => {
     await expectDocumented(await app.request('/metrics'), '/metrics', 'get');
     await expectDocumented(await app.request('/docs/openapi.json'), '/docs/openapi.json', 'get');
     await expectDocumented(await app.request('/docs/asyncapi.json'), '/docs/asyncapi.json', 'get');
+    for (const [query, status] of [
+      ['', 200],
+      ['?path=/distribution/s3', 200],
+      ['?path=..', 400],
+      ['?path=/nothing', 404],
+    ] as const) {
+      const res = await app.request(`/docs.html${query}`);
+      expect(res.status).toBe(status);
+      await expectDocumented(res, '/docs.html', 'get');
+    }
+    await expectDocumented(await app.request('/docs'), '/docs', 'get');
+    await expectDocumented(
+      await app.request('/distribution/s3/docs'),
+      '/distribution/s3/docs',
+      'get',
+    );
   });
 
   it('the heartbeat and dispatch', async () => {
@@ -351,5 +370,51 @@ describe('the app answers as documented', () => {
     await expect(expectDocumented(wrong, '/jobs/{id}', 'get')).rejects.toThrow();
     const undocumented = new Response(null, { status: 418 });
     await expect(expectDocumented(undocumented, '/health', 'get')).rejects.toThrow();
+  });
+});
+
+describe('the docs page made from it', () => {
+  /** The app with Digest users, so what is public proves it needs no credentials. */
+  const app = () =>
+    harness({ auth: { users: new Map([['opencast_system_account', 'CHANGE_ME']]) } }).app;
+
+  it('answers without credentials, with a policy allowing only its own script and style', async () => {
+    const res = await app().request('/docs.html?path=/distribution/s3');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toMatch(/^text\/html; charset=UTF-8/i);
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    const html = await res.text();
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+    const policy = res.headers.get('Content-Security-Policy') ?? '';
+    expect(policy).toContain(`script-src ${sha256(script)};`);
+    expect(policy).toContain(`style-src ${sha256(style)};`);
+    expect(policy).toMatch(/^default-src 'none';/);
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+  });
+
+  it("redirects /docs and Opencast's /distribution/s3/docs to it, without credentials", async () => {
+    for (const [path, location] of [
+      ['/docs', '/docs.html'],
+      ['/distribution/s3/docs', '/docs.html?path=/distribution/s3'],
+      ['/distribution/s3/docs/', '/docs.html?path=/distribution/s3'],
+    ] as const) {
+      const res = await app().request(path);
+      expect(res.status, path).toBe(301);
+      expect(res.headers.get('Location')).toBe(location);
+    }
+  });
+
+  it('answers bad and unknown paths as HTML; the API behind the page still needs credentials', async () => {
+    const bad = await app().request('/docs.html?path=%3Cscript%3E');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('Content-Type')).toMatch(/^text\/html/);
+    expect((await app().request('/docs.html?path=/nothing')).status).toBe(404);
+    const form = await app().request('/distribution/s3/distributesync', { method: 'POST' });
+    expect(form.status).toBe(401);
+    // Only the page and its redirects are public, not what merely starts like them.
+    expect((await app().request('/docs.html.bak')).status).toBe(401);
+    expect((await app().request('/distribution/s3/docsx')).status).toBe(401);
   });
 });
