@@ -220,6 +220,14 @@ const envSchema = z.object({
    * RabbitMQ's consumer_timeout (30 min) with room for the failure event and the reply.
    */
   COMMAND_DEADLINE_MS: int(25 * 60_000, 1_000, 7 * 24 * 3_600_000),
+  /** Issue 9: at most one progress report of a running upload per this long; 0: none. */
+  PROGRESS_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(2_000)
+    .refine((ms) => ms === 0 || ms >= 100, 'must be 0 (off) or from 100 to 3600000'),
   /** Lifecycle rule on buckets the service creates; 0: no rule. */
   S3_ABORT_INCOMPLETE_UPLOADS_DAYS: int(1, 0, 3650),
   /** Issue 8 item 12: who may read /metrics, and hard links in `file:` roots. */
@@ -513,6 +521,8 @@ function buildConfig(
     /** What OPENCAST_CFG_FILE contributed; undefined without it. */
     opencastCfg: cfgReport,
     commandDeadlineMs: env.COMMAND_DEADLINE_MS,
+    /** Progress reports of running uploads (events and the job record); 0: off. */
+    progressIntervalMs: env.PROGRESS_INTERVAL_MS,
   });
 }
 
