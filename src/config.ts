@@ -526,6 +526,44 @@ function buildConfig(
   });
 }
 
+const cliEnvSchema = envSchema.pick({ AMQP_URL: true, AMQP_PREFIX: true }).extend({
+  OCS3_URL: optionalText.pipe(httpUrl.optional()),
+  OCS3_USER: optionalText,
+  OCS3_PASSWORD: secretText,
+});
+
+/** What the `ocs3` command-line tool reads from the environment (its options override it). */
+export interface CliSettings {
+  /** The service's HTTP API, without a trailing slash. */
+  readonly serviceUrl: string | undefined;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  /** The broker (first URL of AMQP_URL), for `ocs3 parked`. */
+  readonly amqpUrl: string;
+  readonly amqpPrefix: string;
+}
+
+/** Reads the `ocs3` tool's settings; a bad value throws a {@link ConfigError} naming it. */
+export function loadCliSettings(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CliSettings {
+  const result = cliEnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim() !== '')),
+  );
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  const parsed = result.data;
+  return {
+    serviceUrl: parsed.OCS3_URL?.replace(/\/+$/, ''),
+    user: parsed.OCS3_USER,
+    password: parsed.OCS3_PASSWORD,
+    amqpUrl: parsed.AMQP_URL[0] ?? '',
+    amqpPrefix: parsed.AMQP_PREFIX,
+  };
+}
+
 /** Roles the Digest system account has, as in Opencast. */
 export const SYSTEM_ROLES = ['ROLE_ADMIN', 'ROLE_SUDO'] as const;
 
