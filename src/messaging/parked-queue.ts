@@ -9,6 +9,8 @@ import { AppError } from '../errors.js';
 import { describeAmqpError } from './amqp-errors.js';
 import { topologyNames } from './topology.js';
 
+const SETTLE_MS = 5_000;
+
 /** A parked message: its body and the properties a replay keeps. */
 export interface ParkedMessageView {
   readonly body: Buffer;
@@ -96,6 +98,7 @@ export class ParkedQueue {
    * acknowledgement and all handed back (requeued) before this resolves.
    */
   async browse(limit: number): Promise<ParkedMessageView[]> {
+    const { messages: before } = await this.count();
     const taken: GetMessage[] = [];
     try {
       while (taken.length < limit) {
@@ -105,8 +108,11 @@ export class ParkedQueue {
       }
       return taken.map(view);
     } finally {
-      // One nack for all, in delivery order: the queue keeps its order.
-      if (taken.length > 0) this.channel.nackAll(true);
+      if (taken.length > 0) {
+        // One nack for all, in delivery order: the queue keeps its order.
+        this.channel.nackAll(true);
+        await this.#settle(before);
+      }
     }
   }
 
@@ -144,8 +150,21 @@ export class ParkedQueue {
       }
     } finally {
       for (const message of held) this.channel.nack(message, false, true);
+      if (held.length > 0) await this.#settle(held.length);
     }
     return { replayed, failed, kept: held.length - failed.length };
+  }
+
+  /**
+   * Waits (at most 5 s) until the queue counts `expected` messages again. A quorum queue
+   * applies requeues through its log, a moment after the nack: without this wait, the
+   * next command of an operator could miss the messages just handed back.
+   */
+  async #settle(expected: number): Promise<void> {
+    const deadline = Date.now() + SETTLE_MS;
+    while ((await this.count()).messages < expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   async close(): Promise<void> {

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { readInput } from '../../src/cli/process-io.js';
 import { runCli } from '../../src/cli/run.js';
+import { recordEvents, type EventRecorder } from '../helpers/event-recorder.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/rabbit.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 import { waitFor, waitForValue } from '../helpers/wait-for.js';
@@ -209,10 +209,8 @@ describe('the ocs3 entry point', () => {
 
 describe('ocs3 parked', () => {
   let proxy: FaultProxy | undefined;
-  let connection: ChannelModel | undefined;
-  let channel: Channel;
+  let recorder: EventRecorder | undefined;
   let parkedStack: TestStack | undefined;
-  const events: { routingKey: string; jobId: unknown }[] = [];
 
   function parkedLive(): TestStack {
     if (parkedStack === undefined) throw new Error('stack did not start');
@@ -225,31 +223,19 @@ describe('ocs3 parked', () => {
     // The API alone with the smallest delivery limit, as in delivery-limit.test.ts.
     parkedStack = await startTestStack({ ROLE: 'api', AMQP_DELIVERY_LIMIT: '1' });
     proxy = await startFaultProxy(parkedStack.amqpUrl);
-    connection = await amqp.connect(parkedStack.amqpUrl);
-    channel = await connection.createChannel();
-    const queue = (await channel.assertQueue('', { exclusive: true, autoDelete: true })).queue;
-    await channel.bindQueue(queue, `${parkedStack.prefix}.events`, '*.completed');
-    await channel.bindQueue(queue, `${parkedStack.prefix}.events`, '*.failed');
-    await channel.consume(
-      queue,
-      (message: ConsumeMessage | null) => {
-        if (message === null) return;
-        const event = JSON.parse(message.content.toString()) as { data: { jobId: unknown } };
-        events.push({ routingKey: message.fields.routingKey, jobId: event.data.jobId });
-      },
-      { noAck: true },
-    );
+    recorder = await recordEvents(parkedStack.amqpUrl, parkedStack.prefix, ['*.completed']);
   }, 60_000);
 
   afterAll(async () => {
-    await connection?.close();
+    await recorder?.close();
     await parkedStack?.close();
     await proxy?.close();
   });
 
   it('lists a command parked at the delivery limit without consuming it, and replays it', async () => {
     const faults = proxy;
-    if (faults === undefined) throw new Error('proxy did not start');
+    if (faults === undefined || recorder === undefined) throw new Error('setup did not finish');
+    const { channel, events } = recorder;
     const sources = parkedLive().sources;
     sources.setStalled('cli-stuck.xml');
     const dying = await parkedLive().startAnother({
@@ -359,7 +345,8 @@ describe('ocs3 parked', () => {
       `replayed ${jobId} (job ${jobId}) as distribute\n1 replayed, 2 left parked\n`,
     );
     await waitForValue(
-      () => events.find((e) => e.routingKey === 'distribute.completed' && e.jobId === jobId),
+      () =>
+        events.find((e) => e.routingKey === 'distribute.completed' && e.event.data.jobId === jobId),
       20_000,
       'the replayed command to complete',
     );

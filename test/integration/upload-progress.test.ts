@@ -2,18 +2,16 @@
  * Issue 9 "Progress": a long upload reports bytes done and total while it runs, in
  * `GET /jobs/{id}` JSON and as `distribute.progress` events, at a bounded rate.
  */
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../src/contract/progress.js';
+import { recordEvents, type EventRecorder } from '../helpers/event-recorder.js';
 import { postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const SIZE = 40 * 1024 * 1024;
 let stack: TestStack | undefined;
-let connection: ChannelModel | undefined;
-let channel: Channel;
-const events: { routingKey: string; persistent: boolean; event: Record<string, unknown> }[] = [];
+let recorder: EventRecorder | undefined;
 
 function live(): TestStack {
   if (stack === undefined) throw new Error('stack did not start');
@@ -22,31 +20,17 @@ function live(): TestStack {
 
 beforeAll(async () => {
   stack = await startTestStack({ PROGRESS_INTERVAL_MS: '200', SOURCE_READ_TIMEOUT_MS: '30000' });
-  connection = await amqp.connect(stack.amqpUrl);
-  channel = await connection.createChannel();
-  const queue = (await channel.assertQueue('', { exclusive: true, autoDelete: true })).queue;
-  await channel.bindQueue(queue, `${stack.prefix}.events`, 'distribute.*');
-  await channel.consume(
-    queue,
-    (message: ConsumeMessage | null) => {
-      if (message === null) return;
-      events.push({
-        routingKey: message.fields.routingKey,
-        persistent: message.properties.deliveryMode === 2,
-        event: JSON.parse(message.content.toString()) as Record<string, unknown>,
-      });
-    },
-    { noAck: true },
-  );
+  recorder = await recordEvents(stack.amqpUrl, stack.prefix, ['distribute.*']);
 }, 60_000);
 
 afterAll(async () => {
-  await connection?.close();
+  await recorder?.close();
   await stack?.close();
 });
 
 describe('a long upload', () => {
   it('shows its progress growing in GET /jobs/{id} and as progress events', async () => {
+    const events = recorder?.events ?? [];
     // 40 MiB in 20 steps over about 8 s: several reports at 200 ms.
     live().sources.setSlow('long.mp4', SIZE, 8000);
     const mediapackage =
