@@ -42,9 +42,11 @@ export class ProgressReports {
     if (progress === undefined || sameProgress(progress, this.#last)) return;
     this.#last = progress;
     this.#sending = true;
-    void this.send(progress).finally(() => {
+    const done = () => {
       this.#sending = false;
-    });
+    };
+    // `send` reports its own failures (see progressSender); either way the next tick may send.
+    void this.send(progress).then(done, done);
   }
 
   stop(): void {

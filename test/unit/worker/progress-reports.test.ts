@@ -113,7 +113,7 @@ describe('ProgressReports', () => {
       () => ({ bytesDone, elementsDone: 0, elementsTotal: 1 }),
       (progress) => {
         sent.push(progress.bytesDone);
-        return Promise.resolve();
+        return Promise.reject(new Error('broker gone'));
       },
     );
     reports.tick();
