@@ -220,6 +220,14 @@ const envSchema = z.object({
    * RabbitMQ's consumer_timeout (30 min) with room for the failure event and the reply.
    */
   COMMAND_DEADLINE_MS: int(25 * 60_000, 1_000, 7 * 24 * 3_600_000),
+  /** Issue 9: at most one progress report of a running upload per this long; 0: none. */
+  PROGRESS_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(2_000)
+    .refine((ms) => ms === 0 || ms >= 100, 'must be 0 (off) or from 100 to 3600000'),
   /** Lifecycle rule on buckets the service creates; 0: no rule. */
   S3_ABORT_INCOMPLETE_UPLOADS_DAYS: int(1, 0, 3650),
   /** Issue 8 item 12: who may read /metrics, and hard links in `file:` roots. */
@@ -516,6 +524,8 @@ function buildConfig(
     /** What OPENCAST_CFG_FILE contributed; undefined without it. */
     opencastCfg: cfgReport,
     commandDeadlineMs: env.COMMAND_DEADLINE_MS,
+    /** Progress reports of running uploads (events and the job record); 0: off. */
+    progressIntervalMs: env.PROGRESS_INTERVAL_MS,
   });
 }
 
@@ -524,6 +534,44 @@ function buildConfig(
  * a broker or server never answers: an orchestrator's grace period must cover both.
  */
 export const SHUTDOWN_EXIT_MARGIN_MS = 15_000;
+
+const cliEnvSchema = envSchema.pick({ AMQP_URL: true, AMQP_PREFIX: true }).extend({
+  OCS3_URL: optionalText.pipe(httpUrl.optional()),
+  OCS3_USER: optionalText,
+  OCS3_PASSWORD: secretText,
+});
+
+/** What the `ocs3` command-line tool reads from the environment (its options override it). */
+export interface CliSettings {
+  /** The service's HTTP API, without a trailing slash. */
+  readonly serviceUrl: string | undefined;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  /** The broker (first URL of AMQP_URL), for `ocs3 parked`. */
+  readonly amqpUrl: string;
+  readonly amqpPrefix: string;
+}
+
+/** Reads the `ocs3` tool's settings; a bad value throws a {@link ConfigError} naming it. */
+export function loadCliSettings(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CliSettings {
+  const result = cliEnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim() !== '')),
+  );
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  const parsed = result.data;
+  return {
+    serviceUrl: parsed.OCS3_URL?.replace(/\/+$/, ''),
+    user: parsed.OCS3_USER,
+    password: parsed.OCS3_PASSWORD,
+    amqpUrl: parsed.AMQP_URL[0] ?? '',
+    amqpPrefix: parsed.AMQP_PREFIX,
+  };
+}
 
 /** Roles the Digest system account has, as in Opencast. */
 export const SYSTEM_ROLES = ['ROLE_ADMIN', 'ROLE_SUDO'] as const;

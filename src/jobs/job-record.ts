@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { jobProgressSchema } from '../contract/progress.js';
 import { JOB_STATUSES, type Job } from '../opencast/model.js';
 
 const date = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
@@ -29,6 +30,7 @@ const jobRecordSchema = z.object({
   payload: optionalText,
   dispatchable: z.boolean(),
   jobLoad: z.number().optional(),
+  progress: jobProgressSchema.optional(),
 });
 
 /** A job as the text a store keeps (JSON, dates as ISO 8601). */

@@ -283,6 +283,22 @@ describe('the app answers as documented', () => {
       status: 'RUNNING',
       time: '2024-10-01T09:10:02.480Z',
     });
+    // A running job with its progress, as JSON.
+    await jobs.applyReply({
+      version: 1,
+      jobId: '1000',
+      status: 'RUNNING',
+      time: '2024-10-01T09:10:04.480Z',
+      progress: { bytesDone: 1024, bytesTotal: 4096, elementsDone: 0, elementsTotal: 1 },
+    });
+    const runningJson = await app.request('/jobs/1000.json');
+    expect(((await runningJson.clone().json()) as { progress: unknown }).progress).toEqual({
+      bytesDone: 1024,
+      bytesTotal: 4096,
+      elementsDone: 0,
+      elementsTotal: 1,
+    });
+    await expectDocumented(runningJson, '/jobs/{id}', 'get');
     await jobs.applyReply({
       version: 1,
       jobId: '1000',
