@@ -67,7 +67,7 @@ describe('createAvailabilityChecker (no network)', () => {
       intervalMs: 0,
       timeoutMs: 100,
       fetchImpl: (input) => {
-        seen.push(String(input));
+        seen.push(input instanceof Request ? input.url : input.toString());
         const ok = seen.length === 2;
         return Promise.resolve(new Response(null, { status: ok ? 200 : 403 }));
       },
