@@ -15,6 +15,7 @@ import { readPlaylistTexts } from './playlist-texts.js';
 import { runMetadata } from './ownership.js';
 import type { RetryPolicy } from './retry.js';
 import { removeCreated, type CreatedObject } from './rollback.js';
+import { signingTerms, type UrlSigner } from './signed-urls.js';
 import type { DistributionTarget, TargetResolver } from './targets.js';
 import { writeElement } from './write-element.js';
 import { startDeadline } from './deadline.js';
@@ -34,8 +35,13 @@ export interface DistributionDeps {
   readonly commandDeadlineMs?: number | undefined;
   /** How often a running upload logs its progress; default 30 s. */
   readonly progressIntervalMs?: number | undefined;
+  /** Signs the availability checks' HEADs when signed URLs are on; undefined: plain HEADs. */
+  readonly signer?: UrlSigner | undefined;
   readonly logger: Logger;
 }
+
+/** How long an availability check's signed HEAD URL lives (Opencast: 5 minutes). */
+const AVAILABILITY_SIGNATURE_MS = 5 * 60_000;
 
 /** One file to write. */
 export interface PlannedUpload {
@@ -141,7 +147,16 @@ async function run(
   if (command.checkAvailability) {
     // In parallel: each check may take tries x interval (30 s by default) when a CDN is slow.
     const available = await Promise.all(
-      plan.map((upload) => deps.availability.check(upload.url, signal)),
+      plan.map((upload) => {
+        const { signer } = deps;
+        const subject = { bucket: target.bucket, key: upload.key, url: upload.url };
+        const signed =
+          signer === undefined
+            ? undefined
+            : () =>
+                signer.sign(subject, signingTerms(new Date(), AVAILABILITY_SIGNATURE_MS, 'HEAD'));
+        return deps.availability.check(upload.url, signal, signed);
+      }),
     );
     for (const [index, upload] of plan.entries()) {
       const object = objects[index];

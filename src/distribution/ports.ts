@@ -67,8 +67,12 @@ export interface SourceFetcher {
 
 /** Checks that a distributed URL answers 200 (Opencast's checkAvailability). */
 export interface AvailabilityChecker {
-  /** Resolves true once the URL answered 200, false when all tries failed. Never throws. */
-  check(url: string, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Resolves true once the URL answered 200, false when all tries failed. Never throws.
+   * With `signed`, each try HEADs the URL it makes instead (signed URLs are on: the bucket
+   * or the CDN is private, as Opencast's presigned HEAD checks assume).
+   */
+  check(url: string, signal?: AbortSignal, signed?: () => Promise<string>): Promise<boolean>;
 }
 
 /** Time source, injectable for tests. */

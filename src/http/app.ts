@@ -14,10 +14,11 @@ import { healthRoutes, type Readiness } from './health-routes.js';
 import { jobRoutes } from './job-routes.js';
 import { metricsRoutes, recordRequests } from './ops-routes.js';
 import { payloadLimit } from './payload-limit.js';
+import { signedUrlRoutes, type SignedUrlRouteDeps } from './signed-url-routes.js';
 import type { Metrics } from '../metrics.js';
 
 /** Everything the HTTP adapter needs; built by the composition root. */
-export interface AppDeps extends DistributionRouteDeps, DispatchRouteDeps {
+export interface AppDeps extends DistributionRouteDeps, DispatchRouteDeps, SignedUrlRouteDeps {
   readonly readiness: () => Promise<Readiness>;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/distribution/s3', dispatchRoutes(deps));
   app.route('/distribution/s3', distributionRoutes(deps));
+  app.route('/distribution/s3', signedUrlRoutes(deps));
   app.route(
     '/jobs',
     jobRoutes(deps.jobs, {

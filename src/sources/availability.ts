@@ -58,11 +58,15 @@ export function createAvailabilityChecker(options: AvailabilityOptions): Availab
   const fetchImpl = options.fetchImpl ?? fetch;
 
   return {
-    async check(url, signal) {
+    async check(url, signal, signed) {
       if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return false;
       for (let attempt = 1; attempt <= tries; attempt++) {
         if (signal?.aborted === true) return false;
-        if (await answers200(fetchImpl, url, timeoutMs, signal)) return true;
+        // A fresh signature each try, so a long series of tries never HEADs an expired one.
+        const target = signed === undefined ? url : await signed().catch(() => undefined);
+        if (target !== undefined && (await answers200(fetchImpl, target, timeoutMs, signal))) {
+          return true;
+        }
         if (attempt === tries) break;
         try {
           await sleep(intervalMs, undefined, { signal });

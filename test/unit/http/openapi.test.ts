@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
+import { signPublishedUrls } from '../../../src/distribution/signed-urls.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
 import { validateRequest } from '../../../src/distribution/validate.js';
 import { AppError, errorCodes } from '../../../src/errors.js';
@@ -376,6 +377,52 @@ describe('the app answers as documented', () => {
     const never = await cluster.app.request(path, form(path, { id: '6' }));
     expect(never.status).toBe(412);
     await expectDocumented(never, path, 'post');
+  });
+
+  it('signed URLs: one, several, refused, not configured', async () => {
+    const published = 'http://cdn.example.org/mh_default_org/engage/mp-1/track-1/video.mp4';
+    const users = new Map([['opencast_system_account', 'CHANGE_ME']]);
+    const deps = {
+      targets: createTargetResolver(new Map(), { bucket: 'b', baseUrl: 'http://cdn.example.org/' }),
+      signer: { sign: (s: { url: string }) => Promise.resolve(`${s.url}?Signature=x`) },
+      clock: () => new Date('2026-12-05T12:00:00Z'),
+      maxValidMs: 3_600_000,
+    };
+    const { app } = harness({
+      auth: { users, allowBasic: true },
+      signUrls: (request) => signPublishedUrls(deps, request),
+    });
+    const headers = {
+      Authorization: `Basic ${Buffer.from('opencast_system_account:CHANGE_ME').toString('base64')}`,
+    };
+    const one = '/distribution/s3/signed-url';
+    const several = '/distribution/s3/signed-urls';
+    const get = (query: string) => app.request(`${one}?${query}`, { headers });
+    const post = (body: string) =>
+      app.request(several, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body,
+      });
+    const ok = await get(`url=${encodeURIComponent(published)}&validSeconds=60`);
+    expect(ok.status).toBe(200);
+    await expectDocumented(ok, one, 'get');
+    const bad = await get('url=http://elsewhere.example.org/x');
+    expect(bad.status).toBe(400);
+    await expectDocumented(bad, one, 'get');
+    const anonymous = await app.request(`${one}?url=x`);
+    expect(anonymous.status).toBe(401);
+    await expectDocumented(anonymous, one, 'get');
+    const batch = await post(JSON.stringify({ urls: [published, published], validSeconds: 5 }));
+    expect(batch.status).toBe(200);
+    await expectDocumented(batch, several, 'post');
+    const refused = await post('{"urls": "not a list"}');
+    expect(refused.status).toBe(400);
+    await expectDocumented(refused, several, 'post');
+    const off = harness();
+    const disabled = await off.app.request(`${one}?url=${encodeURIComponent(published)}`);
+    expect(disabled.status).toBe(404);
+    await expectDocumented(disabled, one, 'get');
   });
 
   it('an answer that does not match fails the check', async () => {
