@@ -38,6 +38,9 @@ import { memoryMiB, startUsage } from './bench/proc.js';
 import { computeRow, renderTable, Results, type RowSpec } from './bench/report.js';
 import { percentile, turnOrder } from './bench/stats.js';
 
+// The SDK's notice that it will need Node 22 would repeat in every child's stderr.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const options: BenchOptions = benchOptions(process.env, process.argv.slice(2));
@@ -327,6 +330,19 @@ async function runTurns(label: string, turns: Turn[], round: number): Promise<vo
   for (const turn of turnOrder(turns, round)) await turn();
 }
 
+/** Per round: peak RSS at the largest size over peak RSS at the smallest (flat = about 1). */
+function deriveFlatness(): void {
+  const smallest = options.largeMiB[0];
+  const largest = options.largeMiB.at(-1);
+  if (smallest === undefined || largest === undefined || largest === smallest) return;
+  for (const who of ['service', 'lib-storage']) {
+    const base = results.get(`large-${smallest}/${who}/peak-rss`);
+    results.get(`large-${largest}/${who}/peak-rss`).forEach((peak, round) => {
+      results.set(`flat/${who}`, round, peak / (base[round] ?? NaN));
+    });
+  }
+}
+
 function rowSpecs(awsCli: boolean): RowSpec[] {
   const rows: RowSpec[] = [];
   const has = (group: BenchOptions['cases'][number]): boolean => options.cases.includes(group);
@@ -371,12 +387,6 @@ function rowSpecs(awsCli: boolean): RowSpec[] {
     const smallest = options.largeMiB[0];
     const largest = options.largeMiB.at(-1);
     if (smallest !== undefined && largest !== undefined && largest !== smallest) {
-      for (const who of ['service', 'lib-storage']) {
-        const series = `flat/${who}`;
-        const peaks = results.get(`large-${largest}/${who}/peak-rss`);
-        const base = results.get(`large-${smallest}/${who}/peak-rss`);
-        peaks.forEach((peak, round) => results.set(series, round, peak / (base[round] ?? NaN)));
-      }
       rows.push({
         label: `peak RSS growth ${smallest} MiB → ${largest} MiB (service's own ratio; baseline column: lib-storage's)`,
         service: 'flat/service',
@@ -413,7 +423,6 @@ function rowSpecs(awsCli: boolean): RowSpec[] {
       baseline: 'small-concurrent/bare/cpu-ms',
       unit: 'CPU ms',
       compare: 'ratio',
-      target: { on: 'ratio', op: '<=', bound: Infinity },
     });
     rows.push({
       label: 'small elements, sequential sync calls: p50 vs bare GET + PutObject p50',
@@ -439,7 +448,6 @@ function rowSpecs(awsCli: boolean): RowSpec[] {
       baseline: 'accepts/amqplib/cpu-ms',
       unit: 'CPU ms',
       compare: 'ratio',
-      target: { on: 'ratio', op: '<=', bound: Infinity },
     });
   }
   return rows;
@@ -530,6 +538,7 @@ async function main(): Promise<void> {
     await fixtures.close();
     await deleteTestTopology(amqpUrl, prefix);
   }
+  deriveFlatness();
   const rows = rowSpecs(awsVersion !== undefined).map((spec) => computeRow(results, spec));
   const env = Object.entries(process.env)
     .filter(([k]) => k.startsWith('BENCH_'))

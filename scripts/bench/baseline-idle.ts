@@ -5,7 +5,7 @@
 import { baselineClient, type S3Target } from './baseline-s3.js';
 import { childParams, runChild } from './child-protocol.js';
 
-const client = baselineClient(childParams<S3Target>());
+const client = baselineClient(childParams() as S3Target);
 
 await runChild(
   () => Promise.resolve(),

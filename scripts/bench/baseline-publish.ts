@@ -14,7 +14,7 @@ interface Params {
   readonly messageBytes: number;
 }
 
-const params = childParams<Params>();
+const params = childParams() as Params;
 // Nagle off, as the service has it (each confirm would otherwise wait for a delayed ACK).
 const connection = await connect(params.amqpUrl, { noDelay: true });
 let channel: ConfirmChannel | undefined;

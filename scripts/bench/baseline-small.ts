@@ -14,7 +14,7 @@ interface Params extends S3Target {
   readonly concurrency: number;
 }
 
-const params = childParams<Params>();
+const params = childParams() as Params;
 const client = baselineClient(params);
 
 async function copyOne(key: string): Promise<number> {

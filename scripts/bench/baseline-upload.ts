@@ -15,7 +15,7 @@ interface Params extends S3Target {
   readonly queueSize: number;
 }
 
-const params = childParams<Params>();
+const params = childParams() as Params;
 const client = baselineClient(params);
 
 await runChild(

@@ -24,7 +24,11 @@ function lineReader(child: ChildProcess, what: string): () => Promise<string> {
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
 }
 
 /** The fixture process and what it serves. */
@@ -44,7 +48,7 @@ export async function startFixtures(params: FixtureParams): Promise<Fixtures> {
   return {
     info,
     close: async () => {
-      child.stdin?.end();
+      child.stdin.end();
       await exited(child);
     },
   };
@@ -125,13 +129,13 @@ export async function runBaseline<R>(
     await atReady(pid);
     const finish = startUsage(pid);
     const started = performance.now();
-    child.stdin?.write('go\n');
+    child.stdin.write('go\n');
     const result = expectMessage(await next(), 'result', script) as R;
     const wallMs = performance.now() - started;
     const usage = finish();
     return { result, wallMs, usage };
   } finally {
-    child.stdin?.end();
+    child.stdin.end();
     await exited(child);
   }
 }
@@ -190,7 +194,9 @@ export async function runAwsCli(
     },
   );
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const started = performance.now();
   await exited(child);
   const wallMs = performance.now() - started;
@@ -210,9 +216,16 @@ export function awsCliVersion(): Promise<string | undefined> {
   return new Promise((resolve) => {
     const child = spawn('aws', ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', () => resolve(undefined));
-    child.on('exit', (code) => resolve(code === 0 ? out.trim().split(' ')[0] : undefined));
+    const collect = (chunk: Buffer): void => {
+      out += chunk.toString();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', () => {
+      resolve(undefined);
+    });
+    child.on('exit', (code) => {
+      resolve(code === 0 ? out.trim().split(' ')[0] : undefined);
+    });
   });
 }

@@ -40,7 +40,8 @@ export interface RowSpec {
   readonly unit: string;
   /** How the two compare per round: service / baseline, or service - baseline. */
   readonly compare: 'ratio' | 'difference';
-  readonly target: Target;
+  /** None for a line shown for information. */
+  readonly target?: Target;
   /** A note after the target, e.g. `flat`. */
   readonly note?: string;
 }
@@ -64,17 +65,21 @@ export function computeRow(results: Results, spec: RowSpec): Row {
     spec.compare === 'ratio' ? roundRatios(service, baseline) : roundDifferences(service, baseline);
   const comparison = spread(perRound);
   const serviceMedian = median(service.filter(Number.isFinite));
+  const { target } = spec;
   const judged =
-    spec.target.on === 'service'
-      ? serviceMedian
-      : spec.target.on === spec.compare
-        ? comparison.median
-        : NaN;
-  const met = Number.isFinite(judged)
-    ? spec.target.op === '>='
-      ? judged >= spec.target.bound
-      : judged <= spec.target.bound
-    : undefined;
+    target === undefined
+      ? NaN
+      : target.on === 'service'
+        ? serviceMedian
+        : target.on === spec.compare
+          ? comparison.median
+          : NaN;
+  const met =
+    target !== undefined && Number.isFinite(judged)
+      ? target.op === '>='
+        ? judged >= target.bound
+        : judged <= target.bound
+      : undefined;
   return {
     spec,
     service: serviceMedian,
@@ -104,14 +109,16 @@ function formatComparison(row: Row): string {
 }
 
 function formatTarget(spec: RowSpec): string {
-  const op = spec.target.op === '>=' ? '≥' : '≤';
+  const { target } = spec;
+  if (target === undefined) return '—';
+  const op = target.op === '>=' ? '≥' : '≤';
   const bound =
-    spec.target.on === 'difference'
-      ? `${spec.target.bound >= 0 ? '+' : ''}${spec.target.bound} ${spec.unit}`
-      : spec.target.on === 'service'
-        ? `${spec.target.bound} ${spec.unit}`
-        : `${spec.target.bound.toFixed(2)}`;
-  const what = spec.target.on === 'service' ? 'service ' : '';
+    target.on === 'difference'
+      ? `${target.bound >= 0 ? '+' : ''}${target.bound} ${spec.unit}`
+      : target.on === 'service'
+        ? `${target.bound} ${spec.unit}`
+        : target.bound.toFixed(2);
+  const what = target.on === 'service' ? 'service ' : '';
   return `${what}${op} ${bound}${spec.note === undefined ? '' : `, ${spec.note}`}`;
 }
 
@@ -122,7 +129,14 @@ export function renderTable(rows: readonly Row[]): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const row of rows) {
-    const met = row.met === undefined ? 'n/a' : row.met ? 'yes' : '**no**';
+    const met =
+      row.spec.target === undefined
+        ? '—'
+        : row.met === undefined
+          ? 'n/a'
+          : row.met
+            ? 'yes'
+            : '**no**';
     lines.push(
       `| ${row.spec.label} | ${formatNumber(row.service)} ${row.spec.unit} | ` +
         `${formatNumber(row.baseline)} ${row.spec.unit} | ${formatComparison(row)} | ` +
