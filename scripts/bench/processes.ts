@@ -41,7 +41,15 @@ export interface Fixtures {
 export async function startFixtures(params: FixtureParams): Promise<Fixtures> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/bench/fixtures.ts', JSON.stringify(params)],
+    // s3rver lists past 1000 keys (its continuation token) only with OpenSSL's legacy
+    // ciphers on Node 17+ (platform-notes.md); deleting the bucket at the end lists them all.
+    [
+      '--openssl-legacy-provider',
+      '--import',
+      'tsx',
+      'scripts/bench/fixtures.ts',
+      JSON.stringify(params),
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const info = JSON.parse(await lineReader(child, 'the fixture process')()) as FixtureInfo;
