@@ -4,10 +4,10 @@
  * node like the service, so that no loader inflates their memory).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../test/helpers/free-port.js';
 import type { FixtureInfo, FixtureParams } from './fixture-info.js';
 import { startUsage, type Usage } from './proc.js';
 
@@ -60,16 +60,6 @@ export async function startFixtures(params: FixtureParams): Promise<Fixtures> {
       await exited(child);
     },
   };
-}
-
-/** A free TCP port on loopback (free when asked; the service binds it right after). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** The service running as its own process. */
