@@ -352,7 +352,7 @@ function rowSpecs(awsCli: boolean): RowSpec[] {
       });
       if (awsCli) {
         rows.push({
-          label: `large file ${mib} MiB, HTTP source: throughput vs \`curl | aws s3 cp -\``,
+          label: `large file ${mib} MiB, HTTP source: throughput vs curl piped into \`aws s3 cp -\``,
           service: `${id}/service/MiB/s`,
           baseline: `${id}/aws-cli/MiB/s`,
           unit: 'MiB/s',
