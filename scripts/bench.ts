@@ -453,6 +453,23 @@ function rowSpecs(awsCli: boolean): RowSpec[] {
   return rows;
 }
 
+/** The rounds and sizes of the cases that ran, for the report's header. */
+function describeRounds(): string {
+  const parts = [`${options.rounds} rounds`];
+  if (options.cases.includes('large')) {
+    parts.push(
+      `large files: ${options.largeRounds} rounds, part size ${partSizeMiB} MiB × ${queueSize} in flight`,
+    );
+  }
+  if (options.cases.includes('small')) {
+    parts.push(
+      `small: ${options.smallCount} concurrent + ${options.sequentialCount} sequential calls per round`,
+    );
+  }
+  if (options.cases.includes('accepts')) parts.push(`accepts: ${options.acceptCount} per round`);
+  return parts.join('; ');
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   const awsVersion =
@@ -556,7 +573,7 @@ async function main(): Promise<void> {
     `Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown'}), ${(totalmem() / GiB).toFixed(0)} GiB, Node ${process.version}; load average (1/5/15 min) ${fmtLoad(loadBefore)} at start, ${fmtLoad(loadAfter)} at end`,
     `Services: RabbitMQ ${amqpUrl.replace(/\/\/[^@]*@/, '//')}, S3: ${info.kind} (${info.endpoint}), HTTP source on loopback${awsVersion === undefined ? '' : `; ${awsVersion}`}`,
     `Date: ${started.toISOString()} to ${new Date().toISOString()}`,
-    `Rounds: ${options.rounds} (large files: ${options.largeRounds}); small: ${options.smallCount} concurrent + ${options.sequentialCount} sequential calls per round; accepts: ${options.acceptCount} per round; part size ${partSizeMiB} MiB × ${queueSize} in flight`,
+    `Cases: ${options.cases.join(', ')}; ${describeRounds()}`,
     '',
     renderTable(rows),
     '',
