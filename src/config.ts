@@ -3,6 +3,7 @@
  * checked once, at start-up, into a frozen object; a bad value stops the process with a
  * message naming the variable. Each variable is documented in the README.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { maxCommandBytes } from './contract/body-limit.js';
 import { MAX_MESSAGE_BYTES, amqpUrlProblem } from './messaging/broker-options.js';
 import { AMQP_PREFIX_PATTERN, AMQP_PREFIX_RULE, MAX_DELIVERY_LIMIT } from './messaging/topology.js';
 import { JOB_STORE_DEFAULTS } from './jobs/job-store.js';
+import { MAX_SIGNED_URL_VALID_MS } from './distribution/signed-urls.js';
 import { cfgKeyFor, envFromOpencastCfg } from './opencast-cfg.js';
 import { DEFAULT_XML_LIMITS, XML_LIMIT_RANGE } from './opencast/xml-limits.js';
 import {
@@ -222,6 +224,14 @@ const envSchema = z.object({
    * RabbitMQ's consumer_timeout (30 min) with room for the failure event and the reply.
    */
   COMMAND_DEADLINE_MS: int(25 * 60_000, 1_000, 7 * 24 * 3_600_000),
+  /** Issue 9: at most one progress report of a running upload per this long; 0: none. */
+  PROGRESS_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(2_000)
+    .refine((ms) => ms === 0 || ms >= 100, 'must be 0 (off) or from 100 to 3600000'),
   /** Lifecycle rule on buckets the service creates; 0: no rule. */
   S3_ABORT_INCOMPLETE_UPLOADS_DAYS: int(1, 0, 3650),
   /** Issue 8 item 12: who may read /metrics, and hard links in `file:` roots. */
@@ -232,9 +242,22 @@ const envSchema = z.object({
   XML_PARSE_THREADS: int(1, 0, 64),
   XML_PARSE_QUEUE: int(16, 0, 10_000),
   XML_PARSE_INLINE_BYTES: int(256 * 1024, 0),
+
+  /** Issue 10: signed URLs handed out by GET /distribution/s3/signed-url. */
+  S3_PRESIGNED_URLS: bool(false),
+  /** Opencast's presigned.url.valid.duration (6 h); S3 accepts at most 7 days. */
+  SIGNED_URL_VALID_MS: int(21_600_000, 1000, MAX_SIGNED_URL_VALID_MS),
+  CLOUDFRONT_KEY_PAIR_ID: optionalText,
+  /** The PEM itself; `\n` stands for a line break, for environments without multi-line values. */
+  CLOUDFRONT_PRIVATE_KEY: secretText,
+  CLOUDFRONT_PRIVATE_KEY_FILE: optionalText,
+  CLOUDFRONT_HASH_ALGORITHM: z.enum(['SHA1', 'SHA256']).default('SHA1'),
 });
 
 type Env = z.infer<typeof envSchema>;
+
+/** Every environment variable the service reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
 
 /** The service's settings, parsed from the environment. */
 export type Config = ReturnType<typeof buildConfig>;
@@ -268,11 +291,6 @@ export function loadConfig(
     if (!fromCfg.enabled) {
       throw new ConfigError(
         `OPENCAST_CFG_FILE: ${cfgFile} sets distribution.enable to false; nothing to run`,
-      );
-    }
-    if (fromCfg.unsupported.length > 0) {
-      throw new ConfigError(
-        `OPENCAST_CFG_FILE: ${fromCfg.unsupported.join(', ')} is not supported yet`,
       );
     }
     if (fromCfg.problems.length > 0) {
@@ -318,15 +336,8 @@ export function loadConfig(
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return buildConfig(result.data, nameOf, cfgReport);
+  return buildConfig(result.data, nameOf, cfgReport, readFile);
 }
-
-/**
- * How long after the shutdown grace (SHUTDOWN_GRACE_MS) a process that has not stopped
- * exits anyway (closing the broker and flushing logs come after the grace). An orchestrator's
- * kill timeout (compose's `stop_grace_period`) should be at least grace + this.
- */
-export const SHUTDOWN_OVERRUN_MS = 15_000;
 
 /** What the Opencast cfg file contributed, for the start-up log. */
 export interface OpencastCfgReport {
@@ -352,6 +363,7 @@ function buildConfig(
   env: Env,
   nameOf: (variable: string) => string,
   cfgReport: OpencastCfgReport | undefined,
+  readFile: (path: string) => string,
 ) {
   if ((env.S3_ACCESS_KEY_ID === undefined) !== (env.S3_SECRET_ACCESS_KEY === undefined)) {
     throw new ConfigError(
@@ -539,7 +551,113 @@ function buildConfig(
     /** What OPENCAST_CFG_FILE contributed; undefined without it. */
     opencastCfg: cfgReport,
     commandDeadlineMs: env.COMMAND_DEADLINE_MS,
+    /** Progress reports of running uploads (events and the job record); 0: off. */
+    progressIntervalMs: env.PROGRESS_INTERVAL_MS,
+    signing: signingSettings(env, readFile),
   });
+}
+
+/** How URLs are signed when handed out (README, "Signed URLs"). */
+export interface SigningSettings {
+  /** Presign S3 GETs of the objects (Opencast's presigned.url). */
+  readonly s3Presign: boolean;
+  /** Default and longest validity of a signed URL. */
+  readonly validMs: number;
+  /** Sign the published (CloudFront) URLs themselves with this key; wins over `s3Presign`. */
+  readonly cloudFront:
+    | {
+        readonly keyPairId: string;
+        readonly privateKey: string;
+        readonly algorithm: 'SHA1' | 'SHA256';
+      }
+    | undefined;
+}
+
+function signingSettings(env: Env, readFile: (path: string) => string): SigningSettings {
+  const keyFile = env.CLOUDFRONT_PRIVATE_KEY_FILE;
+  const keyId = env.CLOUDFRONT_KEY_PAIR_ID;
+  if (keyFile !== undefined && env.CLOUDFRONT_PRIVATE_KEY !== undefined) {
+    throw new ConfigError(
+      'CLOUDFRONT_PRIVATE_KEY and CLOUDFRONT_PRIVATE_KEY_FILE: set one, not both',
+    );
+  }
+  let pem = env.CLOUDFRONT_PRIVATE_KEY?.replaceAll('\\n', '\n');
+  const pemFrom = keyFile === undefined ? 'CLOUDFRONT_PRIVATE_KEY' : 'CLOUDFRONT_PRIVATE_KEY_FILE';
+  if (keyFile !== undefined) {
+    try {
+      pem = readFile(keyFile);
+    } catch (cause) {
+      throw new ConfigError(`CLOUDFRONT_PRIVATE_KEY_FILE: cannot read ${keyFile}`, { cause });
+    }
+  }
+  if ((keyId === undefined) !== (pem === undefined)) {
+    throw new ConfigError(
+      'CLOUDFRONT_KEY_PAIR_ID and CLOUDFRONT_PRIVATE_KEY(_FILE): set both to sign CloudFront URLs, or neither',
+    );
+  }
+  if (keyId !== undefined && !/^[A-Z0-9]{1,128}$/.test(keyId)) {
+    throw new ConfigError('CLOUDFRONT_KEY_PAIR_ID: must be a CloudFront public key id (A-Z, 0-9)');
+  }
+  if (pem !== undefined) {
+    try {
+      createPrivateKey(pem);
+    } catch {
+      // The key's text stays out of the message: it is a secret.
+      throw new ConfigError(`${pemFrom}: not a PEM private key`);
+    }
+  }
+  return {
+    s3Presign: env.S3_PRESIGNED_URLS,
+    validMs: env.SIGNED_URL_VALID_MS,
+    cloudFront:
+      keyId === undefined || pem === undefined
+        ? undefined
+        : { keyPairId: keyId, privateKey: pem, algorithm: env.CLOUDFRONT_HASH_ALGORITHM },
+  };
+}
+
+/**
+ * After SIGTERM the process exits at the latest this long after `SHUTDOWN_GRACE_MS`, even if
+ * a broker or server never answers: an orchestrator's grace period must cover both.
+ */
+export const SHUTDOWN_EXIT_MARGIN_MS = 15_000;
+
+const cliEnvSchema = envSchema.pick({ AMQP_URL: true, AMQP_PREFIX: true }).extend({
+  OCS3_URL: optionalText.pipe(httpUrl.optional()),
+  OCS3_USER: optionalText,
+  OCS3_PASSWORD: secretText,
+});
+
+/** What the `ocs3` command-line tool reads from the environment (its options override it). */
+export interface CliSettings {
+  /** The service's HTTP API, without a trailing slash. */
+  readonly serviceUrl: string | undefined;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  /** The broker (first URL of AMQP_URL), for `ocs3 parked`. */
+  readonly amqpUrl: string;
+  readonly amqpPrefix: string;
+}
+
+/** Reads the `ocs3` tool's settings; a bad value throws a {@link ConfigError} naming it. */
+export function loadCliSettings(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CliSettings {
+  const result = cliEnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim() !== '')),
+  );
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  const parsed = result.data;
+  return {
+    serviceUrl: parsed.OCS3_URL?.replace(/\/+$/, ''),
+    user: parsed.OCS3_USER,
+    password: parsed.OCS3_PASSWORD,
+    amqpUrl: parsed.AMQP_URL[0] ?? '',
+    amqpPrefix: parsed.AMQP_PREFIX,
+  };
 }
 
 /** Roles the Digest system account has, as in Opencast. */

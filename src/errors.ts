@@ -71,6 +71,8 @@ export const errorCodes = {
    * automatic retry (Opencast retries 503 for 24 h) would repeat the same long wait.
    */
   DEADLINE_EXCEEDED: { retryable: false },
+  /** Signed URLs are asked for but neither S3 presigning nor a CloudFront key is configured. */
+  SIGNING_DISABLED: { retryable: false },
   /** A bug or an unexpected condition. */
   INTERNAL: { retryable: true },
 } as const satisfies Record<string, { retryable: boolean }>;

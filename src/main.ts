@@ -3,7 +3,7 @@
  * SIGTERM or SIGINT (a second signal exits at once).
  */
 import pino from 'pino';
-import { ConfigError, SHUTDOWN_OVERRUN_MS, loadConfig, type Config } from './config.js';
+import { ConfigError, SHUTDOWN_EXIT_MARGIN_MS, loadConfig, type Config } from './config.js';
 import { prettyDestination } from './log-format.js';
 import { SDK_WARNING_SWITCH, nodeSupport } from './node-support.js';
 import { startService } from './service.js';
@@ -56,7 +56,7 @@ try {
       logger.error('shutdown did not finish in time; exiting');
       logger.flush();
       process.exit(1);
-    }, config.shutdownGraceMs + SHUTDOWN_OVERRUN_MS).unref();
+    }, config.shutdownGraceMs + SHUTDOWN_EXIT_MARGIN_MS).unref();
     service.close().then(
       () => {
         logger.info('stopped');

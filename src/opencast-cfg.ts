@@ -3,6 +3,7 @@
  * (Java properties, docs/opencast-wire-spec.md §7.1) so an Opencast admin can reuse the file they have.
  * Pure: takes the file's text, returns the settings it names, in our environment's terms.
  */
+import { MAX_SIGNED_URL_VALID_MS } from './distribution/signed-urls.js';
 
 const PREFIX = 'org.opencastproject.distribution.aws.s3.';
 
@@ -18,6 +19,8 @@ const KEY_TO_ENV: Readonly<Record<string, string>> = {
   'connection.timeout': 'S3_CONNECTION_TIMEOUT_MS',
   'max.connections': 'S3_MAX_SOCKETS',
   'max.retries': 'S3_MAX_ATTEMPTS',
+  'presigned.url': 'S3_PRESIGNED_URLS',
+  'presigned.url.valid.duration': 'SIGNED_URL_VALID_MS',
 };
 
 /** Keys Opencast reads without the prefix (`LoadUtil`), mapped to our variables. */
@@ -62,7 +65,6 @@ function unescape(value: string): string {
 /** Keys Opencast documents that change nothing here, with the reason. */
 const IGNORED: Readonly<Record<string, string>> = {
   'job.load.aws.s3.restore': 'Opencast has not used it since the restore operation was removed',
-  [`${PREFIX}presigned.url.valid.duration`]: 'presigned URLs are not supported',
 };
 
 /** The SDK's attempts are Opencast's retries plus the first try; config.ts caps them at 20. */
@@ -77,8 +79,6 @@ export interface OpencastCfg {
   /** For each variable in `env`, the cfg key(s) the admin wrote, so errors can name them. */
   readonly keys: Record<string, string>;
   readonly enabled: boolean;
-  /** Keys set to something this service does not do yet. */
-  readonly unsupported: readonly string[];
   /** Keys this service does not know (typos, or keys of another service). */
   readonly unknown: readonly string[];
   /** Known keys that have no effect here, each with its reason. */
@@ -102,7 +102,6 @@ export function envFromOpencastCfg(text: string): OpencastCfg {
   const keys: Record<string, string> = {};
   const orgBuckets: string[] = [];
   const orgBucketKeys: string[] = [];
-  const unsupported: string[] = [];
   const unknown: string[] = [];
   const ignored: string[] = [];
   const notes: string[] = [];
@@ -137,8 +136,19 @@ export function envFromOpencastCfg(text: string): OpencastCfg {
       orgBuckets.push(`${key.slice('bucket.'.length)}=${value}`);
       orgBucketKeys.push(fullKey);
     } else if (key === 'presigned.url') {
-      // Presigned URLs are not supported yet (README, "Limits"): refuse rather than ignore.
-      if (value.toLowerCase() === 'true') unsupported.push(fullKey);
+      // Opencast: a case-insensitive "true" turns it on, anything else leaves it off.
+      set('S3_PRESIGNED_URLS', String(value.toLowerCase() === 'true'), fullKey);
+    } else if (key === 'presigned.url.valid.duration') {
+      // Opencast falls back to its default for a non-number; we say so instead. Like Opencast,
+      // we cap at 7 days (S3's limit) with a note.
+      if (!/^\d+$/.test(value)) {
+        problems.push(`${fullKey}: must be a whole number of milliseconds, not "${value}"`);
+        continue;
+      }
+      if (Number(value) > MAX_SIGNED_URL_VALID_MS) {
+        notes.push(`${fullKey}=${value} is over 7 days; capped at ${MAX_SIGNED_URL_VALID_MS}`);
+      }
+      set('SIGNED_URL_VALID_MS', String(Math.min(Number(value), MAX_SIGNED_URL_VALID_MS)), fullKey);
     } else if (key === 'max.retries') {
       if (!/^\d+$/.test(value)) {
         problems.push(`${fullKey}: must be a whole number of retries, not "${value}"`);
@@ -173,5 +183,5 @@ export function envFromOpencastCfg(text: string): OpencastCfg {
     env.S3_ORG_BUCKETS = orgBuckets.join(',');
     keys.S3_ORG_BUCKETS = orgBucketKeys.join(', ');
   }
-  return { env, keys, enabled, unsupported, unknown, ignored, notes, problems, withoutScheme };
+  return { env, keys, enabled, unknown, ignored, notes, problems, withoutScheme };
 }

@@ -67,7 +67,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       );
     }
     const jobStore = apiJobStore(config, sharedJobs);
-    const parts = { broker, distribution, readiness: checkReady, metrics, jobStore, opencast };
+    const parts = {
+      broker,
+      distribution,
+      readiness: checkReady,
+      metrics,
+      jobStore,
+      opencast,
+      signer: storage.signer,
+    };
     const url = config.runsApi
       ? await startApi(config, logger, parts, closers)
       : await startOps(config, logger, parts, closers);

@@ -3,6 +3,11 @@ import type { Config } from '../config.js';
 import { decodeReply } from '../contract/reply.js';
 import { createJobIdGenerator } from '../distribution/job-id.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
+import {
+  signPublishedUrls,
+  type SigningRequest,
+  type UrlSigner,
+} from '../distribution/signed-urls.js';
 import { createApp } from '../http/app.js';
 import { createMediapackageParser } from '../http/mediapackage-parser.js';
 import type { Readiness } from '../http/health-routes.js';
@@ -25,6 +30,8 @@ export interface ApiParts {
   readonly opencast?: OpencastJobs | undefined;
   /** Where the API keeps its jobs (shared with workers when it is Redis). */
   readonly jobStore: JobStore;
+  /** Signs handed-out URLs; undefined: signing is off. */
+  readonly signer?: UrlSigner | undefined;
 }
 
 /**
@@ -78,6 +85,7 @@ export async function startApi(
       : opencastRoutesDeps(config, logger, broker, parts.opencast, validate)),
     syncTimeoutMs: config.syncTimeoutMs,
     defaultOrganization: config.defaultOrganization,
+    signUrls: signUrlsWith(config, parts),
     // Not ready while shutting down, so that load balancers send new requests elsewhere.
     readiness: async () => {
       if (!jobs.closed) return parts.readiness();
@@ -94,6 +102,9 @@ export async function startApi(
     logger.warn(
       'No AUTH_DIGEST_USER configured: the HTTP API accepts requests without authentication',
     );
+    if (parts.signer !== undefined) {
+      logger.warn('Signed URLs are configured but are handed out only to authenticated callers');
+    }
   }
   const server = await listen(app.fetch, config.http.host, config.http.port);
   // Runs after the drain below: no waiting caller needs a parse any more.
@@ -114,4 +125,17 @@ export async function startApi(
   const url = serverUrl(server);
   logger.info({ url }, 'HTTP adapter listening');
   return url;
+}
+
+/** The signing use case over the configured signer; undefined when signing is off. */
+function signUrlsWith(config: Config, parts: ApiParts) {
+  const { signer } = parts;
+  if (signer === undefined) return undefined;
+  const deps = {
+    targets: parts.distribution.targets,
+    signer,
+    clock: () => new Date(),
+    maxValidMs: config.signing.validMs,
+  };
+  return (request: SigningRequest) => signPublishedUrls(deps, request);
 }

@@ -13,7 +13,9 @@ export function logOpencastCfg(config: Config, logger: Logger): void {
   if (unknown.length > 0) {
     logger.warn({ file, unknown }, 'Opencast cfg file: unknown keys are ignored');
   }
-  if (!config.s3.publicRead || !config.s3.website) {
+  // With signed URLs the bucket is meant to be private: no hint to open it.
+  const signing = config.signing.s3Presign || config.signing.cloudFront !== undefined;
+  if (!signing && (!config.s3.publicRead || !config.s3.website)) {
     // Java's service does both to every bucket it creates; here it is the admin's choice.
     logger.info(
       { file },

@@ -52,6 +52,7 @@ export function buildDistributionDeps(
     retry: config.retry,
     xmlLimits: config.xmlLimits,
     commandDeadlineMs: config.commandDeadlineMs,
+    signer: storage.signer,
     logger,
   };
 }

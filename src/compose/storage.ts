@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ObjectStore } from '../distribution/ports.js';
+import type { UrlSigner } from '../distribution/signed-urls.js';
 import { createTargetResolver, type TargetResolver } from '../distribution/targets.js';
 import { AppError, isAppError } from '../errors.js';
 import { checkBucket, ensureBucket } from '../storage/bucket.js';
 import { httpStatusOf } from '../storage/s3-errors.js';
 import { createS3Client } from '../storage/s3-client.js';
 import { S3ObjectStore } from '../storage/s3-object-store.js';
+import { cloudFrontUrlSigner, s3UrlSigner } from '../storage/url-signers.js';
 import type { Closers } from './closers.js';
 import { s3Settings } from './s3-settings.js';
 
@@ -16,6 +18,8 @@ export interface Storage {
   readonly targets: TargetResolver;
   /** Checks that every configured bucket answers (readiness), within 3 s. */
   readonly checkBuckets: () => Promise<void>;
+  /** Signs handed-out URLs: CloudFront when a key is configured, else S3; undefined: off. */
+  readonly signer: UrlSigner | undefined;
 }
 
 /**
@@ -54,9 +58,19 @@ export async function buildStorage(
       }).catch(hinted);
     }
   }
+  const { signing } = config;
+  let signer: UrlSigner | undefined;
+  if (signing.cloudFront !== undefined) signer = cloudFrontUrlSigner(signing.cloudFront);
+  else if (signing.s3Presign) signer = s3UrlSigner(client);
+  if (signing.cloudFront !== undefined && signing.s3Presign) {
+    logger.info(
+      'CloudFront signing is configured: published URLs are signed for CloudFront, not presigned for S3',
+    );
+  }
   return {
     store,
     targets,
+    signer,
     checkBuckets: async () => {
       const signal = AbortSignal.timeout(3000);
       for (const bucket of buckets) await checkBucket(client, bucket, signal).catch(hinted);

@@ -46,6 +46,12 @@ export async function startWorker(
     jobStore === undefined
       ? publishers.sendReply
       : async (replyTo, correlationId, reply) => {
+          // A progress report reaches the record through the API process's reply queue
+          // only: one store write per report, and a report must stay cheap.
+          if (reply.progress !== undefined) {
+            await publishers.sendReply(replyTo, correlationId, reply);
+            return;
+          }
           // Only records an API created are updated: the store is not this job's only
           // channel, so a store that fails costs a log line, never the command.
           await withRetry(
@@ -63,6 +69,10 @@ export async function startWorker(
     maxCommandBytes: maxCommandBytes(config.maxBodyBytes),
     clock: () => new Date(),
     logger,
+    progress:
+      config.progressIntervalMs === 0
+        ? undefined
+        : { intervalMs: config.progressIntervalMs, publish: publishers.publishProgress },
     ...extra,
     outcomes: new OutcomeLedger(),
   };

@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '../errors.js';
 import type { ElementType } from '../opencast/model.js';
 import type { Operation } from './command.js';
+import type { JobProgress } from './progress.js';
 import type { EncodedMessage } from './properties.js';
 
 /** The `source` of every event this service emits. */
@@ -77,6 +78,46 @@ export interface OutgoingEvent {
   readonly event: CloudEvent<DistributionEventData>;
 }
 
+/** Payload of a progress event: the job, what it concerns, and how far it got. */
+export interface ProgressEventData {
+  readonly jobId: string;
+  readonly operation: Operation;
+  readonly organization: string;
+  readonly channelId: string;
+  readonly mediaPackageId: string | undefined;
+  readonly startedAt: string;
+  readonly progress: JobProgress;
+}
+
+/** A progress event ready to publish. */
+export interface OutgoingProgressEvent {
+  readonly routingKey: string;
+  readonly event: CloudEvent<ProgressEventData>;
+}
+
+/**
+ * Builds a progress event of a running command: routing key `<operation>.progress`. Each
+ * report has an id of its own (`<jobId>:<routing key>:<elementsDone>:<bytesDone>`), so that
+ * de-duplication on the id drops only a report sent twice, never a newer one.
+ */
+export function buildProgressEvent(data: ProgressEventData, time: Date): OutgoingProgressEvent {
+  const routingKey = `${data.operation}.progress`;
+  const { elementsDone, bytesDone } = data.progress;
+  return {
+    routingKey,
+    event: {
+      specversion: '1.0',
+      id: `${data.jobId}:${routingKey}:${elementsDone}:${bytesDone}`,
+      source: EVENT_SOURCE,
+      type: `${EVENT_TYPE_PREFIX}.${routingKey}`,
+      subject: data.mediaPackageId,
+      time: time.toISOString(),
+      datacontenttype: 'application/json',
+      data,
+    },
+  };
+}
+
 /**
  * Builds the event of a finished or failed command. The id depends only on the job and the
  * outcome, so a redelivered command produces the same id and subscribers can de-duplicate.
@@ -103,7 +144,9 @@ export function buildEvent(outcome: EventOutcome, data: DistributionEventData): 
 }
 
 /** Encodes an event as CloudEvents structured JSON; the event id is the message id. */
-export function encodeEvent(event: CloudEvent<DistributionEventData>): EncodedMessage {
+export function encodeEvent(
+  event: CloudEvent<DistributionEventData | ProgressEventData>,
+): EncodedMessage {
   return {
     body: Buffer.from(JSON.stringify(event)),
     properties: {

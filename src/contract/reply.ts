@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorCodes, type ErrorCode } from '../errors.js';
+import { jobProgressSchema } from './progress.js';
 import type { EncodedMessage } from './properties.js';
 
 // A code this build does not know (a newer worker) still fails the job, as INTERNAL.
@@ -31,16 +32,29 @@ export const jobReplySchema = z.object({
     .optional(),
   /** Distribute with checkAvailability: what the check of each published URL found. */
   urlChecks: z.array(urlCheckSchema).optional(),
+  /**
+   * RUNNING only: how far the upload got. Sent at most once per PROGRESS_INTERVAL_MS and
+   * only when it changed; older API processes ignore the field.
+   */
+  progress: jobProgressSchema.optional(),
 });
 
 export type JobReply = z.infer<typeof jobReplySchema>;
 
-/** Encodes a reply; its message id is stable per job and status, for de-duplication. */
+/**
+ * Encodes a reply; its message id is stable per job and status, for de-duplication. A
+ * progress report names its position, so that de-duplication never drops a newer one.
+ */
 export function encodeReply(reply: JobReply, correlationId: string): EncodedMessage {
+  const { progress } = reply;
+  const messageId =
+    progress === undefined
+      ? `${reply.jobId}:${reply.status}`
+      : `${reply.jobId}:progress:${progress.elementsDone}:${progress.bytesDone}`;
   return {
     body: Buffer.from(JSON.stringify(reply)),
     properties: {
-      messageId: `${reply.jobId}:${reply.status}`,
+      messageId,
       correlationId,
       type: 'job-reply',
     },

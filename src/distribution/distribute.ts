@@ -15,9 +15,11 @@ import { readPlaylistTexts } from './playlist-texts.js';
 import { runMetadata } from './ownership.js';
 import type { RetryPolicy } from './retry.js';
 import { removeCreated, type CreatedObject } from './rollback.js';
+import { signingTerms, type UrlSigner } from './signed-urls.js';
 import type { DistributionTarget, TargetResolver } from './targets.js';
 import { writeElement } from './write-element.js';
 import { startDeadline } from './deadline.js';
+import type { ProgressTracker } from './progress.js';
 
 /** What distribute and retract need. */
 export interface DistributionDeps {
@@ -33,8 +35,13 @@ export interface DistributionDeps {
   readonly commandDeadlineMs?: number | undefined;
   /** How often a running upload logs its progress; default 30 s. */
   readonly progressIntervalMs?: number | undefined;
+  /** Signs the availability checks' HEADs when signed URLs are on; undefined: plain HEADs. */
+  readonly signer?: UrlSigner | undefined;
   readonly logger: Logger;
 }
+
+/** How long an availability check's signed HEAD URL lives (Opencast: 5 minutes). */
+const AVAILABILITY_SIGNATURE_MS = 5 * 60_000;
 
 /** One file to write. */
 export interface PlannedUpload {
@@ -51,17 +58,19 @@ export interface PlannedUpload {
  * nothing behind; objects that existed before (a republish) are left, never deleted. Each
  * run has its own id, stored with every object it writes, and removes an object only while
  * it still carries that id and the ETag of the run's write: another run of the same
- * elements (a redelivery, a second caller) may have published it meanwhile.
+ * elements (a redelivery, a second caller) may have published it meanwhile. `progress`,
+ * when given, counts the bytes and elements written as they go.
  */
 export async function distribute(
   command: DistributeCommand,
   deps: DistributionDeps,
   signal: AbortSignal,
+  progress?: ProgressTracker,
 ): Promise<CommandOutcome> {
   const planned = planDistribution(command, deps);
   const deadline = startDeadline(signal, deps.commandDeadlineMs, `distribute job ${command.jobId}`);
   try {
-    return await run(command, planned, deps, signal, deadline.signal);
+    return await run(command, planned, deps, signal, deadline.signal, progress);
   } catch (error) {
     throw deadline.explain(error);
   } finally {
@@ -79,6 +88,7 @@ async function run(
   deps: DistributionDeps,
   caller: AbortSignal,
   signal: AbortSignal,
+  progress: ProgressTracker | undefined,
 ): Promise<CommandOutcome> {
   const runId = (deps.newRunId ?? randomUUID)();
   const metadata = runMetadata(runId, command.jobId);
@@ -92,8 +102,14 @@ async function run(
   // overwritten object may be the live publication a republish was meant to replace.
   const created: CreatedObject[] = [];
   const objects: ObjectOutcome[] = [];
+  progress?.plan(
+    plan.map((upload) => {
+      const text = playlists.get(upload.element.id)?.text;
+      return text === undefined ? upload.element.size : Buffer.byteLength(text, 'utf8');
+    }),
+  );
   try {
-    for (const upload of plan) {
+    for (const [index, upload] of plan.entries()) {
       log.info({ key: upload.key, elementId: upload.element.id }, 'element upload started');
       const startedAt = Date.now();
       const playlist = playlists.get(upload.element.id);
@@ -105,7 +121,9 @@ async function run(
         deps,
         log,
         signal,
+        (bytes, length) => progress?.bytes(index, bytes, length),
       );
+      progress?.finished(index, written.size);
       if (written.created) created.push({ key: upload.key, etag: written.etag });
       log.info(
         {
@@ -129,7 +147,16 @@ async function run(
   if (command.checkAvailability) {
     // In parallel, each bounded by CHECK_AVAILABILITY_MAX_WAIT_MS.
     const checks = await Promise.all(
-      plan.map((upload) => deps.availability.check(upload.url, signal)),
+      plan.map((upload) => {
+        const { signer } = deps;
+        const subject = { bucket: target.bucket, key: upload.key, url: upload.url };
+        const signed =
+          signer === undefined
+            ? undefined
+            : () =>
+                signer.sign(subject, signingTerms(new Date(), AVAILABILITY_SIGNATURE_MS, 'HEAD'));
+        return deps.availability.check(upload.url, signal, signed);
+      }),
     );
     for (const [index, upload] of plan.entries()) {
       const object = objects[index];

@@ -73,8 +73,12 @@ export interface UrlCheck extends PublishedUrlCheck {
 
 /** Checks that a distributed URL answers 200 (Opencast's checkAvailability). */
 export interface AvailabilityChecker {
-  /** Resolves once the URL answered 200 or the check gave up. Never throws. */
-  check(url: string, signal?: AbortSignal): Promise<UrlCheck>;
+  /**
+   * Resolves once the URL answered 200 or the check gave up. Never throws. With `signed`,
+   * each try HEADs the URL it makes instead (signed URLs are on: the bucket or the CDN is
+   * private, as Opencast's presigned HEAD checks assume).
+   */
+  check(url: string, signal?: AbortSignal, signed?: () => Promise<string>): Promise<UrlCheck>;
 }
 
 /** Time source, injectable for tests. */

@@ -37,7 +37,8 @@ export const PROGRESS_INTERVAL_MS = 30_000;
  * key is checked right before the write, not in a round up front, so a concurrent run has
  * little time to write first; a key found empty is then written with `If-None-Match: *`,
  * and when another run did create it meanwhile (412) it is written over without being
- * claimed. Transient failures are tried again.
+ * claimed. Transient failures are tried again. `onBytes` is told the bytes written so far
+ * after each chunk, with the body's declared length when it has one.
  */
 export async function writeElement(
   upload: ElementWrite,
@@ -47,6 +48,7 @@ export async function writeElement(
   deps: WriteDeps,
   log: Logger,
   signal: AbortSignal,
+  onBytes?: (bytes: number, length: number | undefined) => void,
 ): Promise<WrittenElement> {
   const { store } = deps;
   const existed = await withRetry(
@@ -62,9 +64,14 @@ export async function writeElement(
     log.info({ key: upload.key, bytes, elapsedMs: Date.now() - startedAt }, 'upload in progress');
   }, deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS);
   progress.unref();
-  const onProgress = (total: number): void => {
-    bytes = total;
-  };
+  // Counts for the log line and tells `onBytes` with the body's declared length.
+  const counted = (input: PutObjectInput): PutObjectInput => ({
+    ...input,
+    onProgress: (total) => {
+      bytes = total;
+      onBytes?.(total, input.contentLength);
+    },
+  });
   try {
     return await writeWithRetry();
   } finally {
@@ -82,14 +89,14 @@ export async function writeElement(
             metadata,
             deps,
             signal,
-            (input) => store.createObject({ ...input, onProgress }),
+            (input) => store.createObject(counted(input)),
           );
           if (stored !== undefined) return { size: stored.size, created: true, etag: stored.etag };
           claim = false;
           log.info({ key: upload.key }, 'another run created the object first; writing over it');
         }
         const stored = await writeOnce(upload, playlist, bucket, metadata, deps, signal, (input) =>
-          store.putObject({ ...input, onProgress }),
+          store.putObject(counted(input)),
         );
         return { size: stored.size, created: false, etag: undefined };
       },

@@ -7,6 +7,7 @@ import { requireContextRoles, type UserRoles } from './auth/context-roles.js';
 import { isApiDocument, isHealthOrHeartbeat, isMetrics } from './auth/digest-exempt.js';
 import { dispatchRoutes, type DispatchRouteDeps } from './dispatch-routes.js';
 import { distributionRoutes, type DistributionRouteDeps } from './distribution-routes.js';
+import { docsPageRoutes } from './docs-page-routes.js';
 import { docsRoutes } from './docs-routes.js';
 import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
@@ -14,10 +15,11 @@ import { jobRoutes } from './job-routes.js';
 import { noRouteAnswer } from './method-not-allowed.js';
 import { metricsRoutes, recordRequests } from './ops-routes.js';
 import { payloadLimit } from './payload-limit.js';
+import { signedUrlRoutes, type SignedUrlRouteDeps } from './signed-url-routes.js';
 import type { Metrics } from '../metrics.js';
 
 /** Everything the HTTP adapter needs; built by the composition root. */
-export interface AppDeps extends DistributionRouteDeps, DispatchRouteDeps {
+export interface AppDeps extends DistributionRouteDeps, DispatchRouteDeps, SignedUrlRouteDeps {
   readonly readiness: () => Promise<Readiness>;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route('/distribution/s3', dispatchRoutes(deps));
   app.route('/distribution/s3', distributionRoutes(deps));
+  app.route('/distribution/s3', signedUrlRoutes(deps));
   app.route(
     '/jobs',
     jobRoutes(deps.jobs, {
@@ -82,6 +85,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps.readiness));
   if (deps.metrics !== undefined) app.route('/', metricsRoutes(deps.metrics));
   app.route('/docs', docsRoutes());
+  app.route('/', docsPageRoutes());
 
   app.notFound((c) => noRouteAnswer(c, app.routes));
   app.onError((err, c) => {

@@ -26,6 +26,13 @@ function documents(): ReadonlyMap<string, string> {
   return loaded;
 }
 
+/** One document's text as kept in `docs/` (parsed once at start, so it is valid JSON). */
+export function apiDocument(name: (typeof API_DOCUMENTS)[number]): string {
+  const text = documents().get(name);
+  if (text === undefined) throw new Error(`docs/${name} is not loaded`);
+  return text;
+}
+
 /**
  * `GET /docs/openapi.json` and `GET /docs/asyncapi.json`. Public: they describe the
  * interfaces, never data.

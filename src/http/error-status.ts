@@ -37,5 +37,6 @@ export const httpStatusOf: Record<ErrorCode, ContentfulStatusCode> = {
   REGISTRY_CONFLICT: 500,
   JOB_STORE_UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
+  SIGNING_DISABLED: 404,
   INTERNAL: 500,
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { urlCheckSchema } from '../contract/reply.js';
 import { AppError } from '../errors.js';
+import { jobProgressSchema } from '../contract/progress.js';
 import { JOB_STATUSES, type Job } from '../opencast/model.js';
 
 const date = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
@@ -32,6 +33,7 @@ const jobRecordSchema = z.object({
   jobLoad: z.number().optional(),
   urlChecks: z.array(urlCheckSchema).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  progress: jobProgressSchema.optional(),
 });
 
 /** A job as the text a store keeps (JSON, dates as ISO 8601). */

@@ -1,3 +1,4 @@
+import { sameProgress } from '../contract/progress.js';
 import type { JobReply } from '../contract/reply.js';
 import type { Job, JobError } from '../opencast/model.js';
 
@@ -12,21 +13,26 @@ export function isTerminal(job: Job): boolean {
 }
 
 /**
- * The job after a worker's reply: RUNNING sets the start, FINISHED and FAILED end it with
- * the payload. A terminal job stays as it is (returned unchanged), so replies applied twice
+ * The job after a worker's reply: RUNNING sets the start (and, with `progress`, how far the
+ * upload got), FINISHED and FAILED end it with the payload. A terminal job stays as it is (returned unchanged), so replies applied twice
  * or out of order, by the API and by the worker, agree.
  */
 export function jobAfterReply(current: Job, reply: JobReply): Job {
   if (isTerminal(current)) return current;
   const now = new Date(reply.time);
   if (reply.status === 'RUNNING') {
-    if (current.status === 'RUNNING') return current;
+    const progress = reply.progress ?? current.progress;
+    if (current.status === 'RUNNING') {
+      // A progress report changes only the progress; one that says nothing new writes nothing.
+      return sameProgress(progress, current.progress) ? current : { ...current, progress };
+    }
     const created = current.dateCreated?.getTime() ?? now.getTime();
     return {
       ...current,
       status: 'RUNNING',
       dateStarted: now,
       queueTime: Math.max(0, now.getTime() - created),
+      progress,
     };
   }
   const started = current.dateStarted?.getTime() ?? now.getTime();

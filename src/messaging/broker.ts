@@ -32,6 +32,8 @@ const DEFAULT_GRACE_MS = 10_000;
 const COMMAND: PublishMode = { persistent: true, mandatory: true };
 // Events are not mandatory: an event nobody subscribed to is not an error.
 const EVENT: PublishMode = { persistent: true, mandatory: false };
+// Progress events are stale within seconds: not worth a disk write in subscribers' queues.
+const TRANSIENT_EVENT: PublishMode = { persistent: false, mandatory: false };
 // Replies are not persistent (they matter only to a live requester); mandatory so that a
 // vanished requester is noticed and logged.
 const REPLY: PublishMode = { persistent: false, mandatory: true };
@@ -143,9 +145,18 @@ export class Broker {
     }
   }
 
-  /** Publishes an event to the topic exchange: persistent, confirmed, not mandatory. */
-  async publishEvent(routingKey: string, body: Buffer, props: PublishProps): Promise<void> {
-    await this.#publish(this.names.eventsExchange, routingKey, body, props, EVENT);
+  /**
+   * Publishes an event to the topic exchange: confirmed, not mandatory, persistent unless
+   * `persistent: false` (progress events).
+   */
+  async publishEvent(
+    routingKey: string,
+    body: Buffer,
+    props: PublishProps,
+    options: { readonly persistent?: boolean } = {},
+  ): Promise<void> {
+    const mode = options.persistent === false ? TRANSIENT_EVENT : EVENT;
+    await this.#publish(this.names.eventsExchange, routingKey, body, props, mode);
   }
 
   /**

@@ -125,6 +125,9 @@ export function createMembership(options: MembershipOptions): Membership {
 
   let registered = false;
   let joinedOnce = false;
+  // Set once a register call succeeded: H (or the service) may now be in the registry, even
+  // when the round that registered it was cut short by a drain.
+  let touchedRegistry = false;
   let draining = false;
   let failures = 0;
   let lastState: string | undefined;
@@ -141,6 +144,7 @@ export function createMembership(options: MembershipOptions): Membership {
   /** Registers H and, if missing or offline, the service (protocol §3 steps 1-3). */
   async function join(): Promise<void> {
     await registry.registerHost(host);
+    touchedRegistry = true;
     checkStopped();
     let registration = await registry.getServiceRegistration(DISTRIBUTION_SERVICE_TYPE);
     checkStopped();
@@ -153,6 +157,7 @@ export function createMembership(options: MembershipOptions): Membership {
         DISTRIBUTION_SERVICE_TYPE,
         DISTRIBUTION_SERVICE_PATH,
       );
+      touchedRegistry = true;
       logger.info({ ...where, reason }, 'Opencast: registered the S3 distribution service');
     }
     if (!joinedOnce) await firstJoin(registration);
@@ -304,18 +309,28 @@ export function createMembership(options: MembershipOptions): Membership {
         draining = true;
         await stopLoop();
         if (!member) return;
+        const deadline = options.drainTimeoutMs ?? 5000;
+        // A round in flight (the first join, say) may still register H after the stop: wait
+        // for it, so maintenance is set on what it registered rather than skipped.
+        const settled = await withDeadline(
+          queue.then(() => undefined),
+          deadline,
+        ).then(
+          () => true,
+          () => false,
+        );
         // A lift still under way must not land after the maintenance set here.
         await lifting?.catch(() => undefined);
         if (settings.sharedHost) {
           logger.info(where, 'Opencast: shared host: drain leaves maintenance untouched');
           return;
         }
-        if (!joinedOnce) {
+        if (settled && !touchedRegistry) {
           logger.warn(where, 'Opencast: never registered; no maintenance to set on drain');
           return;
         }
         try {
-          await withDeadline(registry.setMaintenance(true), options.drainTimeoutMs ?? 5000);
+          await withDeadline(registry.setMaintenance(true), deadline);
           logger.info(where, 'Opencast: H is in maintenance: no new work is sent to it');
         } catch (err) {
           logger.warn(

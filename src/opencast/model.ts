@@ -76,6 +76,17 @@ export const JOB_STATUSES = [
 
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
+/**
+ * How far a running job got (this service's addition: never part of Opencast's job XML).
+ * `bytesTotal` only when every element's length is known.
+ */
+export interface JobProgress {
+  readonly bytesDone: number;
+  readonly bytesTotal?: number | undefined;
+  readonly elementsDone: number;
+  readonly elementsTotal: number;
+}
+
 /** An Opencast job (`JaxbJob`, spec §3.1). Optional fields are omitted from the XML. */
 export interface Job {
   /** Decimal string of a 64-bit integer (Opencast parses it as a Java long). */
@@ -100,6 +111,8 @@ export interface Job {
   readonly payload?: string | undefined;
   readonly dispatchable: boolean;
   readonly jobLoad?: number | undefined;
+  /** Not Opencast's: upload progress, shown in the JSON view only (never in the XML). */
+  readonly progress?: JobProgress | undefined;
   /** This service's own (not in Opencast's job XML): why a FAILED job failed. */
   readonly error?: JobError | undefined;
   /** This service's own (not in Opencast's job XML): a distribute's published URL checks. */

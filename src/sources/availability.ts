@@ -82,7 +82,7 @@ export function createAvailabilityChecker(options: AvailabilityOptions): Availab
   const fetchImpl = options.fetchImpl ?? fetch;
 
   return {
-    async check(url, signal): Promise<UrlCheck> {
+    async check(url, signal, signed): Promise<UrlCheck> {
       if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
         return { result: 'unreachable', detail: 'not an http(s) URL', tries: 0 };
       }
@@ -95,7 +95,12 @@ export function createAvailabilityChecker(options: AvailabilityOptions): Availab
       let attempt = 0;
       while (attempt < tries && !bound.aborted) {
         attempt++;
-        last = await head(fetchImpl, url, timeoutMs, bound);
+        // A fresh signature each try, so a long series of tries never HEADs an expired one.
+        const target = signed === undefined ? url : await signed().catch(() => undefined);
+        last =
+          target === undefined
+            ? { kind: 'timeout', detail: 'could not sign the URL' }
+            : await head(fetchImpl, target, timeoutMs, bound);
         if (last.kind === 'ok') return { result: 'available', detail: last.detail, tries: attempt };
         if (last.kind === 'network') break;
         if (attempt === tries) break;

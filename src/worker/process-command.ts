@@ -9,7 +9,9 @@ import type { CommandOutcome } from '../distribution/outcome.js';
 import { retract } from '../distribution/retract.js';
 import { isAppError, toErrorInfo, type ErrorInfo } from '../errors.js';
 import { withRetry, type RetryPolicy } from '../distribution/retry.js';
+import { ProgressTracker } from '../distribution/progress.js';
 import type { Claim, OutcomeLedger, RecordedOutcome } from './outcome-ledger.js';
+import { ProgressReports, progressSender, type ProgressSettings } from './progress-reports.js';
 
 /** The parts of a broker delivery the worker reads (the messaging adapter's `Delivery`). */
 export interface CommandDelivery {
@@ -46,6 +48,8 @@ export interface WorkerDeps {
    * recorded outcome instead of running again. Unset: every delivery runs.
    */
   readonly outcomes?: OutcomeLedger | undefined;
+  /** Progress reports of running distributes (PROGRESS_INTERVAL_MS); unset: none. */
+  readonly progress?: ProgressSettings | undefined;
   /**
    * Parks this delivery with its reason in headers (the caller acknowledges it then).
    * Unset, or when parking fails: the delivery is dead-lettered, and the dead-letter queue
@@ -145,11 +149,18 @@ async function runCommand(
     log.warn({ err }, 'could not report the Opencast job as running; going on');
   });
   let outcome: CommandOutcome;
+  const tracker = new ProgressTracker();
+  const reports = startProgressReports(command, delivery, deps, log, startedAt, tracker);
   try {
-    outcome =
-      command.type === 'distribute'
-        ? await distribute(command, deps.distribution, signal)
-        : await retract(command, deps.distribution, signal);
+    try {
+      outcome =
+        command.type === 'distribute'
+          ? await distribute(command, deps.distribution, signal, tracker)
+          : await retract(command, deps.distribution, signal);
+    } finally {
+      // No report after the work: the outcome is announced next.
+      reports?.stop();
+    }
   } catch (error) {
     if (signal.aborted) {
       log.info('command handed back on shutdown');
@@ -195,6 +206,35 @@ function urlChecksOf(event: OutgoingEvent): ElementUrlCheck[] | undefined {
     urlCheck === undefined ? [] : [{ elementId, url, ...urlCheck }],
   );
   return checks.length === 0 ? undefined : checks;
+}
+
+/** Progress reports of a distribute, when the worker sends them; undefined otherwise. */
+function startProgressReports(
+  command: Command,
+  delivery: CommandDelivery,
+  deps: WorkerDeps,
+  log: Logger,
+  startedAt: Date,
+  tracker: ProgressTracker,
+): ProgressReports | undefined {
+  const { progress } = deps;
+  if (progress === undefined || command.type !== 'distribute') return undefined;
+  const send = progressSender(
+    command,
+    delivery.replyTo,
+    delivery.correlationId,
+    startedAt,
+    mediaPackageIdOf(command.mediapackage),
+    {
+      progress,
+      sendReply: deps.sendReply,
+      clock: deps.clock,
+      dropped: (err) => {
+        log.debug({ err }, 'progress report dropped');
+      },
+    },
+  );
+  return new ProgressReports(() => tracker.snapshot(), send).start(progress.intervalMs);
 }
 
 /** Parks the delivery with its reason when the worker can, else dead-letters it. */

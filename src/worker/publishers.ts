@@ -1,4 +1,4 @@
-import { encodeEvent, type OutgoingEvent } from '../contract/event.js';
+import { encodeEvent, type OutgoingEvent, type OutgoingProgressEvent } from '../contract/event.js';
 import { AppError, isAppError } from '../errors.js';
 import type { MessageProperties } from '../contract/properties.js';
 import { encodeReply } from '../contract/reply.js';
@@ -6,7 +6,12 @@ import type { WorkerDeps } from './process-command.js';
 
 /** The two publishing calls of the broker adapter the worker uses. */
 export interface WorkerBroker {
-  publishEvent(routingKey: string, body: Buffer, props: MessageProperties): Promise<void>;
+  publishEvent(
+    routingKey: string,
+    body: Buffer,
+    props: MessageProperties,
+    options?: { readonly persistent?: boolean },
+  ): Promise<void>;
   sendReply(replyTo: string, body: Buffer, props: MessageProperties): Promise<void>;
 }
 
@@ -24,18 +29,26 @@ function retryUnconfirmed(error: unknown): never {
 
 /**
  * The worker's event and reply publishers on a broker: each message is encoded by its
- * contract codec. `onEventPublished` runs once the broker confirmed an event (metrics).
+ * contract codec. `onEventPublished` runs once the broker confirmed an event (metrics);
+ * progress events are not counted.
  * An unconfirmed publish rejects as retryable (see {@link retryUnconfirmed}).
  */
 export function brokerPublishers(
   broker: WorkerBroker,
   onEventPublished: (event: OutgoingEvent) => void = () => undefined,
-): Pick<WorkerDeps, 'publishEvent' | 'sendReply'> {
+): Pick<WorkerDeps, 'publishEvent' | 'sendReply'> & {
+  publishProgress: (event: OutgoingProgressEvent) => Promise<void>;
+} {
   return {
     publishEvent: async (outgoing) => {
       const { body, properties } = encodeEvent(outgoing.event);
       await broker.publishEvent(outgoing.routingKey, body, properties).catch(retryUnconfirmed);
       onEventPublished(outgoing);
+    },
+    // Transient and not retried: the next report supersedes a lost one.
+    publishProgress: (outgoing) => {
+      const { body, properties } = encodeEvent(outgoing.event);
+      return broker.publishEvent(outgoing.routingKey, body, properties, { persistent: false });
     },
     sendReply: (replyTo, correlationId, reply) => {
       const { body, properties } = encodeReply(reply, correlationId);

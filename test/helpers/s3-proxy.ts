@@ -17,6 +17,8 @@ export interface ProxiedRequest {
   /** The path without the query. */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** Whether it carries credentials: an Authorization header or a presigned query. */
+  readonly signed: boolean;
 }
 
 /** What to do with a request: forward it, never answer it, or answer with an S3 error. */
@@ -76,6 +78,7 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
+      signed: req.headers.authorization !== undefined || url.searchParams.has('X-Amz-Signature'),
     };
     requests.push(seen);
     const action = rule(seen);

@@ -22,17 +22,22 @@ export interface TestStack {
 }
 
 /**
+ * Settings over the stack's own; a function when they depend on the S3 server and bucket
+ * (e.g. a proxy in front of it).
+ */
+export type StackEnv =
+  Record<string, string> | ((s3: TestS3, bucket: string) => Promise<Record<string, string>>);
+
+/**
  * Starts broker topology, S3 bucket, source server and service with unique names. Pass
  * `broker` when the test needs it first (e.g. to put a proxy in front); the stack closes it.
  */
-export async function startTestStack(
-  env: Record<string, string> = {},
-  broker?: TestBroker,
-): Promise<TestStack> {
+export async function startTestStack(env: StackEnv = {}, broker?: TestBroker): Promise<TestStack> {
   broker ??= await startTestBroker();
   const s3 = await startTestS3();
   const sources = await startSourceServer();
   const bucket = await s3.createBucket();
+  const extra = typeof env === 'function' ? await env(s3, bucket) : env;
   const baseUrl = `${s3.endpoint}/${bucket}/`;
   const settings: Record<string, string> = {
     ROLE: 'all',
@@ -59,7 +64,7 @@ export async function startTestStack(
   };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const others: RunningService[] = [];
-  const service = await startService(loadConfig({ ...settings, ...env }), logger);
+  const service = await startService(loadConfig({ ...settings, ...extra }), logger);
   if (service.url === undefined) throw new Error('the test stack needs the API role');
   return {
     service,

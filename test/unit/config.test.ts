@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadCliSettings, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('runs out of the box: all roles, local broker, embedded S3', () => {
@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(config.s3.bucket).toBe('opencast-distribution');
     expect(config.http.publicUrl).toBe('http://127.0.0.1:8080');
     expect(Object.isFrozen(config)).toBe(true);
+    expect(config.progressIntervalMs).toBe(2000);
+    expect(loadConfig({ PROGRESS_INTERVAL_MS: '0' }).progressIntervalMs).toBe(0);
   });
 
   it.each([
@@ -28,6 +30,10 @@ describe('loadConfig', () => {
     [{ SOURCE_AUTH_SCHEMES: 'ntlm' }, /SOURCE_AUTH_SCHEMES/],
     [{ AUTH_DIGEST_USER: 'u' }, /AUTH_DIGEST_PASSWORD/],
     [{ AMQP_PREFIX: '-x' }, /AMQP_PREFIX/],
+    [{ PROGRESS_INTERVAL_MS: '50' }, /PROGRESS_INTERVAL_MS: must be 0 \(off\) or from 100/],
+    [{ PROGRESS_INTERVAL_MS: '-1' }, /PROGRESS_INTERVAL_MS/],
+    [{ PROGRESS_INTERVAL_MS: '2s' }, /PROGRESS_INTERVAL_MS/],
+    [{ PROGRESS_INTERVAL_MS: '3600001' }, /PROGRESS_INTERVAL_MS/],
     [{ REDIS_URL: 'http://redis:6379' }, /REDIS_URL/],
     [{ REDIS_KEY_PREFIX: 'a b' }, /REDIS_KEY_PREFIX/],
     [{ JOB_TTL_SECONDS: '0' }, /JOB_TTL_SECONDS/],
@@ -182,5 +188,34 @@ describe('LOG_FORMAT', () => {
     expect(loadConfig({}).logFormat).toBe('json');
     expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
     expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT: must be json or pretty/);
+  });
+});
+
+describe('loadCliSettings', () => {
+  it('reads the ocs3 variables and the broker as the service does', () => {
+    expect(loadCliSettings({})).toEqual({
+      serviceUrl: undefined,
+      user: undefined,
+      password: undefined,
+      amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+      amqpPrefix: 'ocs3',
+    });
+    expect(
+      loadCliSettings({
+        OCS3_URL: 'https://s3-dist.example.org/',
+        OCS3_USER: ' ops ',
+        OCS3_PASSWORD: ' p ',
+        AMQP_URL: 'amqp://a:b@r1:5672,amqp://a:b@r2:5672',
+        AMQP_PREFIX: 'p1',
+      }),
+    ).toEqual({
+      serviceUrl: 'https://s3-dist.example.org',
+      user: 'ops',
+      password: ' p ',
+      amqpUrl: 'amqp://a:b@r1:5672',
+      amqpPrefix: 'p1',
+    });
+    expect(() => loadCliSettings({ OCS3_URL: 'javascript:alert(1)' })).toThrow(/OCS3_URL/);
+    expect(() => loadCliSettings({ AMQP_URL: 'http://x' })).toThrow(/AMQP_URL/);
   });
 });

@@ -40,6 +40,7 @@ describe('Opencast cfg file', () => {
       S3_SECRET_ACCESS_KEY: 's3cr3t',
       S3_ENDPOINT: 'https://minio.example.org',
       S3_FORCE_PATH_STYLE: 'true',
+      S3_PRESIGNED_URLS: 'false',
     });
   });
 
@@ -92,9 +93,36 @@ describe('Opencast cfg edge cases', () => {
     expect(env.S3_ENDPOINT).toBe('https://s3.eu-central-1.amazonaws.com');
   });
 
-  it('refuses presigned URLs instead of ignoring them', () => {
-    const text = `${cfg}\norg.opencastproject.distribution.aws.s3.presigned.url=true\n`;
-    expect(() => loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => text)).toThrow(/presigned/);
+  it('reads presigned.url and its validity in milliseconds, as Opencast does', () => {
+    const text = `${cfg.replace('presigned.url=false', 'presigned.url=TRUE')}
+org.opencastproject.distribution.aws.s3.presigned.url.valid.duration=3600000
+`;
+    const config = loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => text);
+    expect(config.signing.s3Presign).toBe(true);
+    expect(config.signing.validMs).toBe(3_600_000);
+    expect(config.opencastCfg?.applied).toContain(
+      'org.opencastproject.distribution.aws.s3.presigned.url -> S3_PRESIGNED_URLS',
+    );
+  });
+
+  it('leaves presigning off for anything but true, and defaults to 6 hours', () => {
+    const text = cfg.replace('presigned.url=false', 'presigned.url=yes');
+    const config = loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => text);
+    expect(config.signing.s3Presign).toBe(false);
+    expect(config.signing.validMs).toBe(21_600_000);
+  });
+
+  it('caps a validity over 7 days with a note, and refuses one that is no number', () => {
+    const key = 'org.opencastproject.distribution.aws.s3.presigned.url.valid.duration';
+    const long = loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => `${cfg}\n${key}=999999999999\n`);
+    expect(long.signing.validMs).toBe(604_800_000);
+    expect(long.opencastCfg?.notes.join()).toMatch(/over 7 days; capped at 604800000/);
+    expect(() => loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => `${cfg}\n${key}=6h\n`)).toThrow(
+      `${key}: must be a whole number of milliseconds, not "6h"`,
+    );
+    expect(() => loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => `${cfg}\n${key}=10\n`)).toThrow(
+      new RegExp(`${key.replaceAll('.', '\\.')} in /x.cfg: Too small`),
+    );
   });
 });
 
@@ -192,7 +220,6 @@ describe('Opencast cfg parity (issue 7)', () => {
     const text = `${cfg}
 org.opencastproject.distribution.aws.s3.regoin=typo
 job.load.aws.s3.restore=0.1
-org.opencastproject.distribution.aws.s3.presigned.url.valid.duration=1000
 some.other.service.key=1
 `;
     const report = load(text, { S3_BUCKET: 'from-env' }).opencastCfg;
@@ -209,7 +236,6 @@ some.other.service.key=1
     ]);
     expect(report?.ignored.map((entry) => entry.split(' ')[0])).toEqual([
       'job.load.aws.s3.restore',
-      'org.opencastproject.distribution.aws.s3.presigned.url.valid.duration',
     ]);
   });
 

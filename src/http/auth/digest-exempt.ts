@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { DOCS_PAGE_PATHS } from '../docs-page-routes.js';
 import { API_DOCUMENTS } from '../docs-routes.js';
 
 /**
@@ -22,10 +23,14 @@ export function isMetrics(c: Context): boolean {
   return (method === 'GET' || method === 'HEAD') && c.req.path.replace(/\/+$/, '') === '/metrics';
 }
 
-/** `GET|HEAD /docs/openapi.json` and `/docs/asyncapi.json`: they describe interfaces, no data. */
+/**
+ * `GET|HEAD /docs/openapi.json`, `/docs/asyncapi.json` and the docs page made from them
+ * (`/docs.html`, `/docs`, `/distribution/s3/docs`): they describe interfaces, no data. The
+ * page's testing forms call the API itself, which asks the browser for Digest credentials.
+ */
 export function isApiDocument(c: Context): boolean {
   const method = c.req.method;
   if (method !== 'GET' && method !== 'HEAD') return false;
   const path = c.req.path.replace(/\/+$/, '');
-  return API_DOCUMENTS.some((name) => path === `/docs/${name}`);
+  return API_DOCUMENTS.some((name) => path === `/docs/${name}`) || DOCS_PAGE_PATHS.includes(path);
 }

@@ -1,24 +1,14 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { Broker } from '../../../src/messaging/broker.js';
 import { redactUrl } from '../../../src/messaging/broker-options.js';
 import type { Delivery } from '../../../src/messaging/broker.js';
 import { useBrokerHarness } from '../../helpers/broker-harness.js';
+import { freePort as closedPort } from '../../helpers/free-port.js';
 import { startFaultProxy, waitFor } from '../../helpers/rabbit.js';
 
 const h = useBrokerHarness(true);
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
-
-/** A local port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function collect(b: Broker, received: Delivery[]) {
   return b.consumeCommands({

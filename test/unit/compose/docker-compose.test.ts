@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SHUTDOWN_OVERRUN_MS, loadConfig } from '../../../src/config.js';
+import { SHUTDOWN_EXIT_MARGIN_MS, loadConfig } from '../../../src/config.js';
 
 interface Service {
   readonly image?: string;
@@ -68,7 +68,7 @@ describe('docker-compose.yml', () => {
       const grace = Number(service.environment?.SHUTDOWN_GRACE_MS ?? defaultGrace);
       expect(service.stop_grace_period, name).toBeDefined();
       expect(durationMs(service.stop_grace_period ?? ''), name).toBeGreaterThanOrEqual(
-        grace + SHUTDOWN_OVERRUN_MS,
+        grace + SHUTDOWN_EXIT_MARGIN_MS,
       );
     }
   });

@@ -7,10 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_ROUTING_KEYS, topologyNames } from '../../../src/messaging/topology.js';
 import { encodeCommand } from '../../../src/contract/command-codec.js';
 import type { Command } from '../../../src/contract/command.js';
-import { buildEvent, encodeEvent, EVENT_SOURCE } from '../../../src/contract/event.js';
+import {
+  buildEvent,
+  buildProgressEvent,
+  encodeEvent,
+  EVENT_SOURCE,
+} from '../../../src/contract/event.js';
 import { encodeReply } from '../../../src/contract/reply.js';
 import { errorCodes } from '../../../src/errors.js';
 import { eventData, rejectedData } from '../../../src/worker/process-command.js';
+import { progressSender } from '../../../src/worker/progress-reports.js';
+import type { OutgoingProgressEvent } from '../../../src/contract/event.js';
+import type { JobReply } from '../../../src/contract/reply.js';
 import {
   asyncApiMetaValidator,
   atPointer,
@@ -61,6 +69,19 @@ const command: Command = {
 };
 const started = new Date('2024-10-01T09:10:02.480Z');
 const ended = new Date('2024-10-01T09:10:41.007Z');
+const progress = { bytesDone: 1048576, bytesTotal: 3145745, elementsDone: 0, elementsTotal: 2 };
+const progressEvent = buildProgressEvent(
+  {
+    jobId: '4711',
+    operation: 'distribute',
+    organization: 'mh_default_org',
+    channelId: 'engage-player',
+    mediaPackageId: 'mp1',
+    startedAt: started.toISOString(),
+    progress,
+  },
+  ended,
+);
 const failure = {
   code: 'SOURCE_NOT_FOUND' as const,
   message: 'source answered 404',
@@ -99,6 +120,7 @@ describe('docs/asyncapi.json as a document', () => {
         'failed',
         rejectedData({ body: Buffer.from('x'), deliveryCount: 1 }, 1024, started, ended, failure),
       ).routingKey,
+      progressEvent.routingKey,
     ];
     expect(eventKeys.sort()).toEqual(produced.sort());
     expect(channels.opencastJobs?.address).toBe(names.opencastJobsQueue);
@@ -133,6 +155,42 @@ describe('real messages validate against their payload schemas', () => {
       validate,
       encodeReply({ version: 1, jobId: '4711', status: 'FAILED', time, error: failure }, 'c').body,
     );
+  });
+
+  it('progress reports as the worker sends them: the event and the RUNNING reply', async () => {
+    const events: OutgoingProgressEvent[] = [];
+    const replies: JobReply[] = [];
+    await progressSender(command, 'reply-queue', '4711', started, 'mp1', {
+      progress: {
+        intervalMs: 2000,
+        publish: (event) => {
+          events.push(event);
+          return Promise.resolve();
+        },
+      },
+      sendReply: (_to, _correlation, reply) => {
+        replies.push(reply);
+        return Promise.resolve();
+      },
+      clock: () => ended,
+      dropped: () => undefined,
+    })({ bytesDone: 5, elementsDone: 0, elementsTotal: 2 });
+    const [event] = events;
+    const [reply] = replies;
+    if (event === undefined || reply === undefined) throw new Error('nothing sent');
+    const validate = payloadOf(names.eventsExchange, event.routingKey);
+    expectValid(validate, encodeEvent(event.event).body);
+    expectValid(validate, encodeEvent(progressEvent.event).body);
+    const replySchema = schemaAt(`${channels.replies?.messages.jobReply?.$ref ?? ''}/payload`);
+    expectValid(replySchema, encodeReply(reply, '4711').body);
+    // A completion event is no progress event, and progress needs its counts.
+    const completed = buildEvent('completed', eventData(command, undefined, started, ended));
+    expect(validate(JSON.parse(encodeEvent(completed.event).body.toString('utf8')))).toBe(false);
+    const json = JSON.parse(encodeEvent(progressEvent.event).body.toString('utf8')) as {
+      data: JsonObject;
+    };
+    expect(validate({ ...json, data: { ...json.data, progress: { bytesDone: 1 } } })).toBe(false);
+    expect(replySchema({ ...reply, progress: { ...progress, bytesDone: -1 } })).toBe(false);
   });
 
   it('events of every routing key, in their CloudEvents envelope', () => {

@@ -1,11 +1,14 @@
 /**
  * docs/openapi.json against the code: a valid OpenAPI 3.1 document, served as kept in the
- * repository, naming every route of the app, and describing the answers the app really gives.
+ * repository, naming every route of the app, and describing the answers the app really gives;
+ * and the docs page made from it, as the app serves it.
  */
+import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
 import type { JobReply } from '../../../src/contract/reply.js';
+import { signPublishedUrls } from '../../../src/distribution/signed-urls.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
 import { validateRequest } from '../../../src/distribution/validate.js';
 import { AppError, errorCodes } from '../../../src/errors.js';
@@ -32,6 +35,7 @@ const SOURCE = 'http://sources.example.org/files/';
 /** A path as one JSON pointer segment. */
 const escape = (path: string): string => path.replace(/~/g, '~0').replace(/\//g, '~1');
 const METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options'] as const;
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 function mediapackage(): string {
   return readFixture('mediapackage.xml').replace(/<url>([^<:]+)<\/url>/g, `<url>${SOURCE}$1</url>`);
@@ -345,6 +349,22 @@ describe('the app answers as documented', () => {
       status: 'RUNNING',
       time: '2024-10-01T09:10:02.480Z',
     });
+    // A running job with its progress, as JSON.
+    await jobs.applyReply({
+      version: 1,
+      jobId: '1000',
+      status: 'RUNNING',
+      time: '2024-10-01T09:10:04.480Z',
+      progress: { bytesDone: 1024, bytesTotal: 4096, elementsDone: 0, elementsTotal: 1 },
+    });
+    const runningJson = await app.request('/jobs/1000.json');
+    expect(((await runningJson.clone().json()) as { progress: unknown }).progress).toEqual({
+      bytesDone: 1024,
+      bytesTotal: 4096,
+      elementsDone: 0,
+      elementsTotal: 1,
+    });
+    await expectDocumented(runningJson, '/jobs/{id}', 'get');
     await jobs.applyReply({
       version: 1,
       jobId: '1000',
@@ -387,6 +407,22 @@ describe('the app answers as documented', () => {
     await expectDocumented(await app.request('/metrics'), '/metrics', 'get');
     await expectDocumented(await app.request('/docs/openapi.json'), '/docs/openapi.json', 'get');
     await expectDocumented(await app.request('/docs/asyncapi.json'), '/docs/asyncapi.json', 'get');
+    for (const [query, status] of [
+      ['', 200],
+      ['?path=/distribution/s3', 200],
+      ['?path=..', 400],
+      ['?path=/nothing', 404],
+    ] as const) {
+      const res = await app.request(`/docs.html${query}`);
+      expect(res.status).toBe(status);
+      await expectDocumented(res, '/docs.html', 'get');
+    }
+    await expectDocumented(await app.request('/docs'), '/docs', 'get');
+    await expectDocumented(
+      await app.request('/distribution/s3/docs'),
+      '/distribution/s3/docs',
+      'get',
+    );
   });
 
   it('the heartbeat and dispatch', async () => {
@@ -413,6 +449,52 @@ describe('the app answers as documented', () => {
     await expectDocumented(never, path, 'post');
   });
 
+  it('signed URLs: one, several, refused, not configured', async () => {
+    const published = 'http://cdn.example.org/mh_default_org/engage/mp-1/track-1/video.mp4';
+    const users = new Map([['opencast_system_account', 'CHANGE_ME']]);
+    const deps = {
+      targets: createTargetResolver(new Map(), { bucket: 'b', baseUrl: 'http://cdn.example.org/' }),
+      signer: { sign: (s: { url: string }) => Promise.resolve(`${s.url}?Signature=x`) },
+      clock: () => new Date('2026-12-05T12:00:00Z'),
+      maxValidMs: 3_600_000,
+    };
+    const { app } = harness({
+      auth: { users, allowBasic: true },
+      signUrls: (request) => signPublishedUrls(deps, request),
+    });
+    const headers = {
+      Authorization: `Basic ${Buffer.from('opencast_system_account:CHANGE_ME').toString('base64')}`,
+    };
+    const one = '/distribution/s3/signed-url';
+    const several = '/distribution/s3/signed-urls';
+    const get = (query: string) => app.request(`${one}?${query}`, { headers });
+    const post = (body: string) =>
+      app.request(several, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body,
+      });
+    const ok = await get(`url=${encodeURIComponent(published)}&validSeconds=60`);
+    expect(ok.status).toBe(200);
+    await expectDocumented(ok, one, 'get');
+    const bad = await get('url=http://elsewhere.example.org/x');
+    expect(bad.status).toBe(400);
+    await expectDocumented(bad, one, 'get');
+    const anonymous = await app.request(`${one}?url=x`);
+    expect(anonymous.status).toBe(401);
+    await expectDocumented(anonymous, one, 'get');
+    const batch = await post(JSON.stringify({ urls: [published, published], validSeconds: 5 }));
+    expect(batch.status).toBe(200);
+    await expectDocumented(batch, several, 'post');
+    const refused = await post('{"urls": "not a list"}');
+    expect(refused.status).toBe(400);
+    await expectDocumented(refused, several, 'post');
+    const off = harness();
+    const disabled = await off.app.request(`${one}?url=${encodeURIComponent(published)}`);
+    expect(disabled.status).toBe(404);
+    await expectDocumented(disabled, one, 'get');
+  });
+
   it('an answer that does not match fails the check', async () => {
     const wrong = new Response(JSON.stringify({ error: { code: 'NO_SUCH_CODE', message: 'x' } }), {
       status: 400,
@@ -421,5 +503,51 @@ describe('the app answers as documented', () => {
     await expect(expectDocumented(wrong, '/jobs/{id}', 'get')).rejects.toThrow();
     const undocumented = new Response(null, { status: 418 });
     await expect(expectDocumented(undocumented, '/health', 'get')).rejects.toThrow();
+  });
+});
+
+describe('the docs page made from it', () => {
+  /** The app with Digest users, so what is public proves it needs no credentials. */
+  const app = () =>
+    harness({ auth: { users: new Map([['opencast_system_account', 'CHANGE_ME']]) } }).app;
+
+  it('answers without credentials, with a policy allowing only its own script and style', async () => {
+    const res = await app().request('/docs.html?path=/distribution/s3');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toMatch(/^text\/html; charset=UTF-8/i);
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    const html = await res.text();
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+    const policy = res.headers.get('Content-Security-Policy') ?? '';
+    expect(policy).toContain(`script-src ${sha256(script)};`);
+    expect(policy).toContain(`style-src ${sha256(style)};`);
+    expect(policy).toMatch(/^default-src 'none';/);
+    expect(policy).toContain("connect-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+  });
+
+  it("redirects /docs and Opencast's /distribution/s3/docs to it, without credentials", async () => {
+    for (const [path, location] of [
+      ['/docs', '/docs.html'],
+      ['/distribution/s3/docs', '/docs.html?path=/distribution/s3'],
+      ['/distribution/s3/docs/', '/docs.html?path=/distribution/s3'],
+    ] as const) {
+      const res = await app().request(path);
+      expect(res.status, path).toBe(301);
+      expect(res.headers.get('Location')).toBe(location);
+    }
+  });
+
+  it('answers bad and unknown paths as HTML; the API behind the page still needs credentials', async () => {
+    const bad = await app().request('/docs.html?path=%3Cscript%3E');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('Content-Type')).toMatch(/^text\/html/);
+    expect((await app().request('/docs.html?path=/nothing')).status).toBe(404);
+    const form = await app().request('/distribution/s3/distributesync', { method: 'POST' });
+    expect(form.status).toBe(401);
+    // Only the page and its redirects are public, not what merely starts like them.
+    expect((await app().request('/docs.html.bak')).status).toBe(401);
+    expect((await app().request('/distribution/s3/docsx')).status).toBe(401);
   });
 });

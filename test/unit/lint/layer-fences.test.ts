@@ -1,9 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { ESLint, Linter } from 'eslint';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const eslint = new ESLint({ cwd: root });
+const configs = new Map<string, Promise<Linter.Config>>();
+
+/** The config for `file`, computed once: loading the project's config is the slow part. */
+function configFor(file: string): Promise<Linter.Config> {
+  let config = configs.get(file);
+  if (config === undefined) {
+    config = eslint.calculateConfigForFile(file) as Promise<Linter.Config>;
+    configs.set(file, config);
+  }
+  return config;
+}
 
 /**
  * The `no-restricted-imports` messages the project's config gives `specifier` imported
@@ -11,7 +22,7 @@ const eslint = new ESLint({ cwd: root });
  * fixture, which needs no type information and so no TypeScript program.
  */
 async function restricted(file: string, specifier: string): Promise<string[]> {
-  const config = (await eslint.calculateConfigForFile(file)) as Linter.Config;
+  const config = await configFor(file);
   const rule = config.rules?.['no-restricted-imports'];
   if (rule === undefined) return [];
   const linter = new Linter();
@@ -24,6 +35,12 @@ async function restricted(file: string, specifier: string): Promise<string[]> {
 }
 
 describe('layer fences', () => {
+  // Loading ESLint's config (typescript-eslint and all) takes seconds on a busy machine; it
+  // happens once here, under a hook's budget, not in whichever test happens to run first.
+  beforeAll(async () => {
+    await configFor('src/distribution/x.ts');
+  }, 60_000);
+
   const core = [
     'src/opencast/x.ts',
     'src/distribution/x.ts',

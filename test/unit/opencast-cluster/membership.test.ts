@@ -261,6 +261,49 @@ describe('membership', () => {
     expect(fake.calls.some((c) => c.startsWith('maintenance'))).toBe(false);
   });
 
+  it('drain during the first join waits for it and sets maintenance on what it registered', async () => {
+    const fake = fakeRegistry();
+    let release: (() => void) | undefined;
+    const registerService = fake.registry.registerService;
+    fake.registry.registerService = async (type, path) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return registerService(type, path);
+    };
+    const { clock } = manualClock();
+    const m = createMembership({
+      registry: fake.registry,
+      settings,
+      logger: quiet,
+      clock,
+      machine,
+    });
+    const started = m.start();
+    for (let i = 0; i < 50 && release === undefined; i++) await new Promise((r) => setImmediate(r));
+    const drained = m.drain();
+    release?.();
+    await Promise.all([started, drained]);
+    expect(fake.calls).toContain('register /distribution/s3');
+    expect(fake.calls.at(-1)).toBe('maintenance true');
+  });
+
+  it('drain sets maintenance when the round in flight does not settle in time', async () => {
+    const fake = fakeRegistry();
+    fake.registry.registerHost = () => new Promise<void>(() => undefined);
+    const { clock } = manualClock();
+    const m = createMembership({
+      registry: fake.registry,
+      settings,
+      logger: quiet,
+      clock,
+      machine,
+      drainTimeoutMs: 20,
+    });
+    void m.start();
+    await new Promise((r) => setImmediate(r));
+    await m.drain();
+    expect(fake.calls.at(-1)).toBe('maintenance true');
+  });
+
   it('tells host-list listeners about changes only, and late listeners at once', async () => {
     const fake = fakeRegistry(registration());
     const { clock, tick } = manualClock();

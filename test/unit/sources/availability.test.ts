@@ -114,4 +114,27 @@ describe('createAvailabilityChecker (no network)', () => {
     expect(check.tries).toBe(calls);
     expect(calls).toBeLessThan(100);
   });
+
+  it('with signing on, HEADs a freshly signed URL each try; a failed signing is a failed try', async () => {
+    const seen: string[] = [];
+    const checker = createAvailabilityChecker({
+      tries: 3,
+      intervalMs: 0,
+      timeoutMs: 100,
+      fetchImpl: (input) => {
+        seen.push(input instanceof Request ? input.url : input.toString());
+        const ok = seen.length === 2;
+        return Promise.resolve(new Response(null, { status: ok ? 200 : 403 }));
+      },
+    });
+    let signings = 0;
+    const signed = () => {
+      signings++;
+      if (signings === 1) return Promise.reject(new Error('no credentials yet'));
+      return Promise.resolve(`http://a.example/x?sig=${signings}`);
+    };
+    expect((await checker.check('http://a.example/x', undefined, signed)).result).toBe('available');
+    // Try 1 could not sign (no request), tries 2 and 3 each signed anew.
+    expect(seen).toEqual(['http://a.example/x?sig=2', 'http://a.example/x?sig=3']);
+  });
 });
