@@ -22,6 +22,10 @@ describe('a wrong method on a known path', () => {
     ['DELETE', '/jobs/1000', 'GET, HEAD'],
     ['POST', '/jobs/1000.json', 'GET, HEAD'],
     ['POST', '/health', 'GET, HEAD'],
+    ['POST', '/docs.html', 'GET, HEAD'],
+    ['DELETE', '/docs/openapi.json', 'GET, HEAD'],
+    ['POST', '/distribution/s3/signed-url', 'GET, HEAD'],
+    ['GET', '/distribution/s3/signed-urls', 'POST'],
   ])('%s %s answers 405 with Allow: %s', async (method, path, allow) => {
     const res = await app.request(path, { method });
     expect(res.status).toBe(405);
