@@ -79,6 +79,7 @@ const envSchema = z.object({
   HTTP_PORT: int(8080, 0, 65535),
   PUBLIC_URL: optionalText.pipe(httpUrl.optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
   DEFAULT_ORGANIZATION: identifier.default('mh_default_org'),
 
   /** One broker URL, or the nodes of one cluster separated by commas (tried in turn). */
@@ -148,6 +149,7 @@ const envSchema = z.object({
   CHECK_AVAILABILITY_TRIES: int(10, 1, 100),
   CHECK_AVAILABILITY_INTERVAL_MS: int(3_000, 0),
   CHECK_AVAILABILITY_TIMEOUT_MS: int(10_000, 100),
+  CHECK_AVAILABILITY_MAX_WAIT_MS: int(10_000, 100, 2 ** 31 - 1),
 
   SYNC_TIMEOUT_MS: int(280_000, 100),
   RETRY_ATTEMPTS: int(3, 1, 20),
@@ -308,6 +310,13 @@ export function loadConfig(
       unknown: fromCfg.unknown,
       ignored: fromCfg.ignored,
       notes: fromCfg.notes,
+      endpointWithoutScheme:
+        own.S3_ENDPOINT === undefined && fromCfg.withoutScheme.S3_ENDPOINT !== undefined
+          ? {
+              setting: `${fromCfg.keys.S3_ENDPOINT ?? 'S3_ENDPOINT'} in ${cfgFile}`,
+              written: fromCfg.withoutScheme.S3_ENDPOINT,
+            }
+          : undefined,
     };
     nameOf = (variable) => {
       if (own[variable] !== undefined) return variable;
@@ -343,6 +352,11 @@ export interface OpencastCfgReport {
   readonly ignored: readonly string[];
   /** Translations: scheme added, cap applied. */
   readonly notes: readonly string[];
+  /**
+   * The S3 endpoint came from the file without a scheme and https was assumed: the key (and
+   * file) and the value as written, so a failing connection can say what to write instead.
+   */
+  readonly endpointWithoutScheme?: { readonly setting: string; readonly written: string };
 }
 
 function buildConfig(
@@ -440,6 +454,8 @@ function buildConfig(
     /** Opencast mode, when OPENCAST_URL is set; undefined: standalone. */
     opencast,
     logLevel: env.LOG_LEVEL,
+    /** `json`: one pino JSON object per line (for collectors); `pretty`: lines for people. */
+    logFormat: env.LOG_FORMAT,
     defaultOrganization: env.DEFAULT_ORGANIZATION,
     amqp: {
       /** The first broker URL (of {@link urls}). */
@@ -484,6 +500,8 @@ function buildConfig(
       bucket,
       orgBuckets: new Map(env.S3_ORG_BUCKETS),
       baseUrl: env.DISTRIBUTION_BASE_URL,
+      /** Set when the endpoint's https was assumed (Opencast's cfg without a scheme). */
+      endpointWithoutScheme: cfgReport?.endpointWithoutScheme,
       createBuckets: env.S3_CREATE_BUCKETS,
       publicRead: env.S3_PUBLIC_READ,
       website: env.S3_BUCKET_WEBSITE,
@@ -512,6 +530,7 @@ function buildConfig(
       tries: env.CHECK_AVAILABILITY_TRIES,
       intervalMs: env.CHECK_AVAILABILITY_INTERVAL_MS,
       timeoutMs: env.CHECK_AVAILABILITY_TIMEOUT_MS,
+      maxWaitMs: env.CHECK_AVAILABILITY_MAX_WAIT_MS,
     },
     retry: {
       attempts: env.RETRY_ATTEMPTS,

@@ -4,6 +4,8 @@
  */
 import pino from 'pino';
 import { ConfigError, SHUTDOWN_EXIT_MARGIN_MS, loadConfig, type Config } from './config.js';
+import { prettyDestination } from './log-format.js';
+import { SDK_WARNING_SWITCH, nodeSupport } from './node-support.js';
 import { startService } from './service.js';
 
 let config: Config;
@@ -15,10 +17,16 @@ try {
   process.exit(1);
 }
 
-const logger = pino({
+const options = {
   level: config.logLevel,
   redact: ['*.password', '*.secretAccessKey', '*.authorization', '*.Authorization'],
-});
+};
+const logger = config.logFormat === 'pretty' ? pino(options, prettyDestination()) : pino(options);
+
+// Before any S3 client exists: the SDK reads its switch when a client is created.
+const node = nodeSupport(process.version, process.env);
+if (node.silenceSdkWarning) process.env[SDK_WARNING_SWITCH] = 'true';
+if (node.notice !== undefined) logger.info({ node: process.version }, node.notice);
 
 // Log in the service's own format before Node ends the process on a programming error.
 process.on('uncaughtException', (err) => {
@@ -65,7 +73,8 @@ try {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } catch (err) {
-  logger.fatal({ err }, 'could not start');
+  // The reason in the message itself: the line people read first says what to fix.
+  logger.fatal({ err }, `could not start: ${err instanceof Error ? err.message : String(err)}`);
   logger.flush();
   process.exit(1);
 }

@@ -16,10 +16,15 @@ export interface Metrics {
   httpAnswered(method: string, route: string, status: number, seconds: number): void;
 }
 
-/** Creates the metrics of this process, with Node's default process metrics. */
+/**
+ * Creates the metrics of this process, with Node's default process metrics under their
+ * standard names (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, ...), which
+ * stock Node.js dashboards and alerts look for; only this service's own metrics carry the
+ * `ocs3_` prefix.
+ */
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'ocs3_' });
+  collectDefaultMetrics({ register: registry });
   const commands = new Counter({
     name: 'ocs3_commands_handled_total',
     help: 'Command deliveries handled, by disposition (ack, dead-letter, requeue, error)',

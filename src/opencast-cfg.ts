@@ -87,6 +87,8 @@ export interface OpencastCfg {
   readonly notes: readonly string[];
   /** Values that cannot be used, each naming its key. */
   readonly problems: readonly string[];
+  /** For each URL variable whose key was written without a scheme: the value as written. */
+  readonly withoutScheme: Readonly<Record<string, string>>;
 }
 
 /**
@@ -104,6 +106,7 @@ export function envFromOpencastCfg(text: string): OpencastCfg {
   const ignored: string[] = [];
   const notes: string[] = [];
   const problems: string[] = [];
+  const withoutScheme: Record<string, string> = {};
   let enabled = true;
   const set = (name: string, value: string, fullKey: string) => {
     env[name] = value;
@@ -165,6 +168,7 @@ export function envFromOpencastCfg(text: string): OpencastCfg {
       if (!HAS_SCHEME.test(url)) {
         url = `https://${url}`;
         notes.push(`${fullKey}: no scheme given, https assumed (${url})`);
+        withoutScheme[KEY_TO_ENV[key] ?? ''] = value;
       }
       // Opencast appends "/" to the base URL when it is missing.
       if (key === 'distribution.base' && !url.endsWith('/')) url = `${url}/`;
@@ -179,5 +183,5 @@ export function envFromOpencastCfg(text: string): OpencastCfg {
     env.S3_ORG_BUCKETS = orgBuckets.join(',');
     keys.S3_ORG_BUCKETS = orgBucketKeys.join(', ');
   }
-  return { env, keys, enabled, unknown, ignored, notes, problems };
+  return { env, keys, enabled, unknown, ignored, notes, problems, withoutScheme };
 }

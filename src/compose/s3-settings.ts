@@ -37,6 +37,8 @@ export async function s3Settings(
       'No S3_ENDPOINT configured: serving the embedded S3-compatible store (for trying out; use AWS S3 or MinIO in production)',
     );
   }
+  const mixed = fixedBaseUrlWarning(baseUrl, s3.bucket, s3.orgBuckets);
+  if (mixed !== undefined) logger.warn({ baseUrl }, mixed);
   const target = (bucket: string): DistributionTarget => ({
     bucket,
     baseUrl: (baseUrl ?? '').replaceAll('{bucket}', bucket),
@@ -55,4 +57,29 @@ export async function s3Settings(
     defaultTarget: s3.bucket === undefined ? undefined : target(s3.bucket),
     orgTargets: new Map([...s3.orgBuckets].map(([org, bucket]) => [org, target(bucket)])),
   };
+}
+
+/**
+ * Per-organization buckets publish to a base URL with `{bucket}` in it; with one fixed base
+ * URL every organization's URLs point into the same bucket, and those of the others 404.
+ * Undefined when nothing is wrong. Stored objects are right either way, so only a warning.
+ */
+export function fixedBaseUrlWarning(
+  baseUrl: string | undefined,
+  defaultBucket: string | undefined,
+  orgBuckets: ReadonlyMap<string, string>,
+): string | undefined {
+  if (baseUrl === undefined || baseUrl.includes('{bucket}')) return undefined;
+  const own = [...orgBuckets].filter(([, bucket]) => bucket !== defaultBucket);
+  if (own.length === 0) return undefined;
+  const examples = own
+    .slice(0, 3)
+    .map(([org, bucket]) => `${org} -> ${bucket}`)
+    .join(', ');
+  return (
+    `S3_ORG_BUCKETS gives organizations their own buckets (${examples}), but ` +
+    `DISTRIBUTION_BASE_URL (${baseUrl}) names no bucket: their published URLs point at the ` +
+    'same place and will answer 404. Write {bucket} where the bucket name goes, e.g. ' +
+    'http://minio:9000/{bucket}/ or https://{bucket}.s3.eu-west-1.amazonaws.com/'
+  );
 }

@@ -3,7 +3,9 @@ import type { Config } from '../config.js';
 import type { ObjectStore } from '../distribution/ports.js';
 import type { UrlSigner } from '../distribution/signed-urls.js';
 import { createTargetResolver, type TargetResolver } from '../distribution/targets.js';
+import { AppError, isAppError } from '../errors.js';
 import { checkBucket, ensureBucket } from '../storage/bucket.js';
+import { httpStatusOf } from '../storage/s3-errors.js';
 import { createS3Client } from '../storage/s3-client.js';
 import { S3ObjectStore } from '../storage/s3-object-store.js';
 import { cloudFrontUrlSigner, s3UrlSigner } from '../storage/url-signers.js';
@@ -45,6 +47,7 @@ export async function buildStorage(
   const targets = createTargetResolver(settings.orgTargets, settings.defaultTarget);
   const all = [...settings.orgTargets.values(), settings.defaultTarget];
   const buckets = [...new Set(all.flatMap((t) => (t ? [t.bucket] : [])))];
+  const hinted = withSchemeHint(config.s3.endpointWithoutScheme);
   if (config.s3.createBuckets && config.runsWorker) {
     for (const bucket of buckets) {
       await ensureBucket(client, bucket, {
@@ -52,7 +55,7 @@ export async function buildStorage(
         website: config.s3.website,
         abortIncompleteUploadsDays: config.s3.abortIncompleteUploadsDays,
         logger,
-      });
+      }).catch(hinted);
     }
   }
   const { signing } = config;
@@ -70,7 +73,32 @@ export async function buildStorage(
     signer,
     checkBuckets: async () => {
       const signal = AbortSignal.timeout(3000);
-      for (const bucket of buckets) await checkBucket(client, bucket, signal);
+      for (const bucket of buckets) await checkBucket(client, bucket, signal).catch(hinted);
     },
+  };
+}
+
+/**
+ * Opencast's cfg may give the endpoint without a scheme, and https is assumed as Opencast's
+ * SDK does. When the server then cannot be reached (a MinIO speaking plain HTTP fails the
+ * TLS handshake), the error says which key to change and what to write.
+ */
+export function withSchemeHint(
+  assumed: { readonly setting: string; readonly written: string } | undefined,
+): (error: unknown) => never {
+  return (error) => {
+    const cause = isAppError(error) ? error.cause : error;
+    if (assumed === undefined || !isAppError(error) || httpStatusOf(cause) !== undefined) {
+      throw error;
+    }
+    const { setting, written } = assumed;
+    throw new AppError(
+      error.code,
+      `${error.message}. ${setting} is "${written}", without a scheme, so https://${written} ` +
+        `was used: if the server speaks plain HTTP (MinIO does by default), write ` +
+        `http://${written} there (or set S3_ENDPOINT=http://${written}); for TLS, write ` +
+        `https://${written}`,
+      { cause: error },
+    );
   };
 }

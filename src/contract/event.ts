@@ -26,6 +26,22 @@ export interface EventElement {
   readonly size: number;
   /** Distribute with checkAvailability: whether the URL answered 200. */
   readonly available?: boolean | undefined;
+  /** Distribute with checkAvailability: what the check of the published URL found. */
+  readonly urlCheck?: PublishedUrlCheck | undefined;
+}
+
+/**
+ * What the check of a published URL found: `available` (it answered 200), `unavailable`
+ * (it answered, but not 200 in time) or `unreachable` (no connection: wrong host or port,
+ * a name that does not resolve, or no answer at all).
+ */
+export type UrlCheckResult = 'available' | 'unavailable' | 'unreachable';
+
+/** The check of one published URL, as events, replies and job records carry it. */
+export interface PublishedUrlCheck {
+  readonly result: UrlCheckResult;
+  /** The last answer or error, e.g. `HTTP 404`, `ECONNREFUSED`, `no answer within 10000 ms`. */
+  readonly detail: string;
 }
 
 /** Payload of completion and failure events (documented in docs/messages.md). */

@@ -4,11 +4,21 @@ import { jobProgressSchema } from './progress.js';
 import type { EncodedMessage } from './properties.js';
 
 // A code this build does not know (a newer worker) still fails the job, as INTERNAL.
-const errorCodeSchema = z
+export const errorCodeSchema = z
   .string()
   .transform((code): ErrorCode =>
     Object.hasOwn(errorCodes, code) ? (code as ErrorCode) : 'INTERNAL',
   );
+
+/** The check of one published URL (see `PublishedUrlCheck`), with its element and URL. */
+export const urlCheckSchema = z.object({
+  elementId: z.string(),
+  url: z.string(),
+  result: z.enum(['available', 'unavailable', 'unreachable']),
+  detail: z.string(),
+});
+
+export type ElementUrlCheck = z.infer<typeof urlCheckSchema>;
 
 /** A worker's reply to the requester of a command (the API process), on its reply queue. */
 export const jobReplySchema = z.object({
@@ -20,6 +30,8 @@ export const jobReplySchema = z.object({
   error: z
     .object({ code: errorCodeSchema, message: z.string(), retryable: z.boolean() })
     .optional(),
+  /** Distribute with checkAvailability: what the check of each published URL found. */
+  urlChecks: z.array(urlCheckSchema).optional(),
   /**
    * RUNNING only: how far the upload got. Sent at most once per PROGRESS_INTERVAL_MS and
    * only when it changed; older API processes ignore the field.

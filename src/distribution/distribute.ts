@@ -145,8 +145,8 @@ async function run(
   }
 
   if (command.checkAvailability) {
-    // In parallel: each check may take tries x interval (30 s by default) when a CDN is slow.
-    const available = await Promise.all(
+    // In parallel, each bounded by CHECK_AVAILABILITY_MAX_WAIT_MS.
+    const checks = await Promise.all(
       plan.map((upload) => {
         const { signer } = deps;
         const subject = { bucket: target.bucket, key: upload.key, url: upload.url };
@@ -160,11 +160,21 @@ async function run(
     );
     for (const [index, upload] of plan.entries()) {
       const object = objects[index];
-      if (object === undefined) continue;
-      if (available[index] !== true) {
-        log.warn({ url: upload.url }, 'distributed file is not available yet');
+      const check = checks[index];
+      if (object === undefined || check === undefined) continue;
+      if (check.result !== 'available') {
+        log.warn(
+          { url: upload.url, urlCheck: check.result, detail: check.detail, tries: check.tries },
+          `published URL check: ${check.result} (${check.detail}). The object is stored; ` +
+            'players cannot fetch it from this URL unless DISTRIBUTION_BASE_URL is right and ' +
+            'reachable from here',
+        );
       }
-      objects[index] = { ...object, available: available[index] };
+      objects[index] = {
+        ...object,
+        available: check.result === 'available',
+        urlCheck: { result: check.result, detail: check.detail },
+      };
     }
   }
 

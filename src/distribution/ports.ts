@@ -3,6 +3,7 @@
  * `sources/` and `messaging/` implement these; tests inject their own.
  */
 import type { Readable } from 'node:stream';
+import type { PublishedUrlCheck } from '../contract/event.js';
 
 /** One object to write. */
 export interface PutObjectInput {
@@ -65,14 +66,19 @@ export interface SourceFetcher {
   open(url: string, signal?: AbortSignal): Promise<SourceStream>;
 }
 
+/** The outcome of one published URL's check, with the HEAD requests it took. */
+export interface UrlCheck extends PublishedUrlCheck {
+  readonly tries: number;
+}
+
 /** Checks that a distributed URL answers 200 (Opencast's checkAvailability). */
 export interface AvailabilityChecker {
   /**
-   * Resolves true once the URL answered 200, false when all tries failed. Never throws.
-   * With `signed`, each try HEADs the URL it makes instead (signed URLs are on: the bucket
-   * or the CDN is private, as Opencast's presigned HEAD checks assume).
+   * Resolves once the URL answered 200 or the check gave up. Never throws. With `signed`,
+   * each try HEADs the URL it makes instead (signed URLs are on: the bucket or the CDN is
+   * private, as Opencast's presigned HEAD checks assume).
    */
-  check(url: string, signal?: AbortSignal, signed?: () => Promise<string>): Promise<boolean>;
+  check(url: string, signal?: AbortSignal, signed?: () => Promise<string>): Promise<UrlCheck>;
 }
 
 /** Time source, injectable for tests. */

@@ -12,6 +12,7 @@ import { docsRoutes } from './docs-routes.js';
 import { httpStatusOf } from './error-status.js';
 import { healthRoutes, type Readiness } from './health-routes.js';
 import { jobRoutes } from './job-routes.js';
+import { noRouteAnswer } from './method-not-allowed.js';
 import { metricsRoutes, recordRequests } from './ops-routes.js';
 import { payloadLimit } from './payload-limit.js';
 import { signedUrlRoutes, type SignedUrlRouteDeps } from './signed-url-routes.js';
@@ -86,13 +87,15 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/docs', docsRoutes());
   app.route('/', docsPageRoutes());
 
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such resource' } }, 404));
+  app.notFound((c) => noRouteAnswer(c, app.routes));
   app.onError((err, c) => {
     if (isAppError(err)) {
       const status = httpStatusOf[err.code];
-      const log =
-        status >= 500 ? deps.logger.error.bind(deps.logger) : deps.logger.info.bind(deps.logger);
-      log({ err, code: err.code, jobId: err.jobId, path: c.req.path }, 'request failed');
+      const where = { code: err.code, jobId: err.jobId, method: c.req.method, path: c.req.path };
+      // A rejected request is the caller's matter: one info line with the reason, no stack.
+      if (status < 500)
+        deps.logger.info({ ...where, status, reason: err.message }, 'request rejected');
+      else deps.logger.error({ err, ...where, status }, 'request failed');
       if (status === 503) c.header('Retry-After', '10');
       // Sync errors after the job was created name it, to correlate with its events.
       if (err.jobId === undefined) {

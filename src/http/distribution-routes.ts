@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { JobRequest, JobService } from '../jobs/job-service.js';
 import { authenticatedUser } from './auth/digest-auth.js';
 import { readForm } from './read-form.js';
+import { URL_CHECK_HEADER, urlCheckHeader } from './url-check-header.js';
 import { serializeJob } from '../opencast/job-xml.js';
 import type { Job } from '../opencast/model.js';
 import {
@@ -16,6 +17,7 @@ import {
   parseIdentifier,
   parseParentJobId,
   requiredField,
+  requiredXmlField,
 } from './request-fields.js';
 
 /** What the distribution routes need. */
@@ -93,6 +95,9 @@ async function syncResponse(
     });
   }
   c.header('X-Job-Id', job.id);
+  // 200 all the same, as in Opencast: the objects are stored; the header says if players can reach them.
+  const urlCheck = urlCheckHeader(job.urlChecks);
+  if (urlCheck !== undefined) c.header(URL_CHECK_HEADER, urlCheck);
   return c.body(job.payload ?? '', 200, XML);
 }
 
@@ -108,7 +113,7 @@ async function readRequest(
       ? deps.defaultOrganization
       : parseIdentifier(organizationHeader, `Header ${ORGANIZATION_HEADER}`);
   const channelId = parseIdentifier(requiredField(form, 'channelId'), "Form field 'channelId'");
-  const mediapackage = requiredField(form, 'mediapackage');
+  const mediapackage = requiredXmlField(form, 'mediapackage');
   const elementIds = parseElementIds(requiredField(form, 'elementId'));
   const creator = (c.req.header(USER_HEADER) ?? authenticatedUser(c))?.slice(0, 255);
   const parentJobId = parseParentJobId(c.req.header(CURRENT_JOB_HEADER));

@@ -5,6 +5,9 @@ import type { JobService } from '../jobs/job-service.js';
 import { jobToJson, serializeJob } from '../opencast/job-xml.js';
 import { mayReadJob, type JobAccess } from './job-access.js';
 
+/** Header of a FAILED job's answer: its error code (the JSON also has the message). */
+export const JOB_ERROR_CODE_HEADER = 'X-Job-Error-Code';
+
 /**
  * `GET /jobs/{id}` (also `{id}.xml` and `{id}.json`, as Opencast's `/services/job/{id}.xml`):
  * XML by default, JSON when the suffix or the Accept header asks for it. Only the job's
@@ -23,6 +26,8 @@ export function jobRoutes(jobs: JobService, access: JobAccess): Hono {
     if (job === undefined || !mayReadJob(job, c, access)) {
       throw new AppError('JOB_NOT_FOUND', `No job ${id} is known here`);
     }
+    // Opencast's job XML has no place for the reason; the header tells it in both forms.
+    if (job.error !== undefined) c.header(JOB_ERROR_CODE_HEADER, job.error.code);
     const wantsJson =
       match?.[2] === 'json' ||
       (match?.[2] === undefined && /\bapplication\/json\b/.test(c.req.header('Accept') ?? ''));

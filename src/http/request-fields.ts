@@ -20,6 +20,33 @@ export function requiredField(form: Form, name: string): string {
   return value;
 }
 
+// A file name or path instead of XML: what `-d mediapackage=mp.xml` or `mediapackage=@mp.xml` send.
+const LOOKS_LIKE_FILE_NAME = /^(?:@\S.*|[^\s]*[\\/][^\s]*|\S+\.xml)$/i;
+
+/**
+ * A required form field holding XML (the mediapackage). A value that is a file name, or a
+ * file upload, gets a hint on sending the file's content instead, since that is the usual
+ * mistake with curl; anything else is left to the XML parser's errors.
+ */
+export function requiredXmlField(form: Form, name: string): string {
+  const hint =
+    `send the file's content, e.g. curl --data-urlencode ${name}@mediapackage.xml ` +
+    `(or -F '${name}=<mediapackage.xml')`;
+  if (form[name] instanceof File) {
+    throw new AppError('INVALID_INPUT', `Form field '${name}' is a file upload, not text; ${hint}`);
+  }
+  const value = requiredField(form, name);
+  const trimmed = value.trim();
+  if (!trimmed.includes('<') && trimmed.length <= 1024 && LOOKS_LIKE_FILE_NAME.test(trimmed)) {
+    const shown = JSON.stringify(trimmed.slice(0, 80));
+    throw new AppError(
+      'INVALID_INPUT',
+      `Form field '${name}' is ${shown}, which looks like a file name, not XML; ${hint}`,
+    );
+  }
+  return value;
+}
+
 /** A single text field, undefined when absent; INVALID_INPUT when repeated or a file. */
 export function optionalField(form: Form, name: string): string | undefined {
   const value = form[name];

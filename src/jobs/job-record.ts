@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlCheckSchema } from '../contract/reply.js';
 import { AppError } from '../errors.js';
 import { jobProgressSchema } from '../contract/progress.js';
 import { JOB_STATUSES, type Job } from '../opencast/model.js';
@@ -30,6 +31,8 @@ const jobRecordSchema = z.object({
   payload: optionalText,
   dispatchable: z.boolean(),
   jobLoad: z.number().optional(),
+  urlChecks: z.array(urlCheckSchema).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
   progress: jobProgressSchema.optional(),
 });
 

@@ -1,4 +1,4 @@
-import { AppError, isAppError, withJobId, type ErrorInfo } from '../errors.js';
+import { AppError, isAppError, toErrorInfo, withJobId, type ErrorInfo } from '../errors.js';
 import {
   COMMAND_VERSION,
   operationName,
@@ -6,10 +6,10 @@ import {
   type CommandRequest,
 } from '../contract/command.js';
 import { encodeCommand, type EncodedCommand } from '../contract/command-codec.js';
-import type { JobReply } from '../contract/reply.js';
+import { errorCodeSchema, type JobReply } from '../contract/reply.js';
 import type { Job } from '../opencast/model.js';
 import type { JobStore } from './job-store.js';
-import { isTerminal, jobAfterReply } from './job-transition.js';
+import { isTerminal, jobAfterReply, jobError } from './job-transition.js';
 
 /** Opencast's job type of this service (docs/opencast-wire-spec.md §4.1). */
 export const JOB_TYPE = 'org.opencastproject.distribution.aws.s3';
@@ -178,8 +178,13 @@ export class JobService {
       // Written but not confirmed: the command may run, so "retry" would run it twice. The
       // job stays QUEUED and goes on; its record and a sync caller follow the worker's reply.
       if (isAppError(error) && error.code === 'BROKER_UNCONFIRMED') return job;
+      const { code, message } = toErrorInfo(error);
       await this.deps.store
-        .update(id, (current) => (isTerminal(current) ? current : { ...current, status: 'FAILED' }))
+        .update(id, (current) =>
+          isTerminal(current)
+            ? current
+            : { ...current, status: 'FAILED', error: { code, message } },
+        )
         .catch((storeError: unknown) => this.deps.onStoreError?.(storeError, id));
       // The job record exists (FAILED): the answer names it.
       throw withJobId(error, id);
@@ -224,11 +229,15 @@ export class JobService {
     const waiter = this.#waiters.get(id);
     if (waiter === undefined) return true;
     this.#cancelWait(id);
-    // The record keeps no error code; a failed job is told as such.
+    // The record keeps the worker's error code and message; an older record has none.
     const error =
       job.status === 'FINISHED'
         ? undefined
-        : { code: 'INTERNAL' as const, message: `Job ${id} ${job.status}`, retryable: false };
+        : {
+            code: errorCodeSchema.parse(job.error?.code ?? 'INTERNAL'),
+            message: job.error?.message ?? `Job ${id} ${job.status}`,
+            retryable: false,
+          };
     waiter.resolve({ job, error });
     return true;
   }
@@ -271,6 +280,8 @@ function jobFromReply(reply: JobReply): Job {
     status: reply.status,
     payload: reply.payload,
     dispatchable: true,
+    urlChecks: reply.urlChecks,
+    error: jobError(reply),
   };
 }
 

@@ -1,6 +1,6 @@
 import { sameProgress } from '../contract/progress.js';
 import type { JobReply } from '../contract/reply.js';
-import type { Job } from '../opencast/model.js';
+import type { Job, JobError } from '../opencast/model.js';
 
 /** Whether a job reached a state it never leaves. */
 export function isTerminal(job: Job): boolean {
@@ -43,5 +43,16 @@ export function jobAfterReply(current: Job, reply: JobReply): Job {
     dateCompleted: now,
     runTime: Math.max(0, now.getTime() - started),
     payload: reply.payload,
+    urlChecks: reply.urlChecks,
+    error: jobError(reply),
   };
+}
+
+/** A FAILED reply's reason, as the job keeps it (a failure without one says so). */
+export function jobError(reply: JobReply): JobError | undefined {
+  if (reply.status !== 'FAILED') return undefined;
+  if (reply.error === undefined) {
+    return { code: 'INTERNAL', message: `Job ${reply.jobId} failed; the worker gave no reason` };
+  }
+  return { code: reply.error.code, message: reply.error.message };
 }

@@ -2,7 +2,14 @@ import { AppError } from '../errors.js';
 import { formatJavaFloat, parseXmlFloat } from './java-float.js';
 import { isJavaLong } from './java-long.js';
 import { assertWritableJob, isJobStatus } from './job-check.js';
-import { JOB_NS, type Job, type JobProgress, type JobStatus } from './model.js';
+import {
+  JOB_NS,
+  type Job,
+  type JobError,
+  type JobProgress,
+  type JobStatus,
+  type JobUrlCheck,
+} from './model.js';
 import { formatXmlDateTime, parseXmlDateTime } from './xml-datetime.js';
 import {
   attributeOf,
@@ -146,6 +153,8 @@ export interface JobJson {
   readonly payload?: string;
   readonly dispatchable: boolean;
   readonly jobLoad?: number;
+  readonly urlChecks?: readonly JobUrlCheck[];
+  readonly error?: JobError;
   /** Not in the XML: how far a running upload got. */
   readonly progress?: JobProgress;
 }

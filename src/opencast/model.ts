@@ -113,4 +113,22 @@ export interface Job {
   readonly jobLoad?: number | undefined;
   /** Not Opencast's: upload progress, shown in the JSON view only (never in the XML). */
   readonly progress?: JobProgress | undefined;
+  /** This service's own (not in Opencast's job XML): why a FAILED job failed. */
+  readonly error?: JobError | undefined;
+  /** This service's own (not in Opencast's job XML): a distribute's published URL checks. */
+  readonly urlChecks?: readonly JobUrlCheck[] | undefined;
+}
+
+/** Why a job failed: the error code of the catalogue (`SOURCE_NOT_FOUND`, ...) and a message. */
+export interface JobError {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The check of one published URL: `available`, `unavailable` or `unreachable`, and why. */
+export interface JobUrlCheck {
+  readonly elementId: string;
+  readonly url: string;
+  readonly result: 'available' | 'unavailable' | 'unreachable';
+  readonly detail: string;
 }

@@ -62,7 +62,12 @@ function routeFile(url: URL, path: string, settings: SourceSettings): SourceDeci
   if (segments === undefined) return refuse('the path has a malformed or dot segment');
   const absolute = join('/', ...segments);
   const root = longestFirst(settings.fileRoots, (r) => r.length).find((r) => isInside(r, absolute));
-  if (root === undefined) return refuse('the file is outside the configured file roots');
+  if (root === undefined) {
+    return refuse(
+      'the file is outside the configured file roots; SOURCE_FILE_ROOTS lists the directories ' +
+        'file: URLs may point into',
+    );
+  }
   const refuseHardlinks = settings.allowHardlinks !== true;
   return { allowed: true, route: { kind: 'local', url, root, path: absolute, refuseHardlinks } };
 }
@@ -81,7 +86,11 @@ function routeHttp(url: URL, settings: SourceSettings): SourceDecision {
   });
   return allowed
     ? { allowed: true, route: { kind: 'http', url } }
-    : refuse('not under an allowed URL prefix');
+    : refuse(
+        'not under an allowed URL prefix; SOURCE_ALLOWED_PREFIXES lists the prefixes sources ' +
+          `may come from (e.g. ${url.origin}/ and the path its files share), or ` +
+          'SOURCE_SHARED_STORAGE maps a prefix to a directory read instead',
+      );
 }
 
 /** Checks a source URL against the allow-list and tells where to read it from. */

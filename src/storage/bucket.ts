@@ -190,6 +190,14 @@ async function putWebsite(
 
 function inaccessible(bucket: string, operation: string, error: unknown): AppError {
   const mapped = toStorageError(error, `${operation} s3://${bucket}`);
+  // No HTTP answer at all: the server was never reached, so nothing is known of the bucket.
+  if (httpStatusOf(error) === undefined) {
+    return new AppError(
+      mapped.code,
+      `Cannot reach the S3 server to check bucket ${bucket}: ${mapped.message}`,
+      { cause: error },
+    );
+  }
   return new AppError(
     mapped.code,
     `Bucket ${bucket} exists, but we can't access it: ${mapped.message}`,

@@ -4,7 +4,7 @@ import type { Command } from '../contract/command.js';
 import { decodeCommand, readableJobId } from '../contract/command-codec.js';
 import { buildEvent, type DistributionEventData, type OutgoingEvent } from '../contract/event.js';
 import { messageKeyOf } from '../contract/message-key.js';
-import type { JobReply } from '../contract/reply.js';
+import type { ElementUrlCheck, JobReply } from '../contract/reply.js';
 import type { CommandOutcome } from '../distribution/outcome.js';
 import { retract } from '../distribution/retract.js';
 import { isAppError, toErrorInfo, type ErrorInfo } from '../errors.js';
@@ -113,7 +113,7 @@ export async function processCommand(
       'duplicate of a handled command; outcome announced again',
     );
     await publish(deps, event, signal);
-    await reply(delivery, deps, signal, command.jobId, status, payload, error);
+    await reply(delivery, deps, signal, command.jobId, status, payload, error, urlChecksOf(event));
     await reportOpencast(command, deps, signal, status, payload, error);
     // A failure that is parked is parked again: the first run may not have got that far.
     return error?.retryable === true ? deadLetter(deps, error) : 'ack';
@@ -184,10 +184,28 @@ async function runCommand(
   const completed = buildEvent('completed', eventData(command, outcome, startedAt, deps.clock()));
   record({ event: completed, status: 'FINISHED', payload: outcome.payload });
   await publish(deps, completed, signal);
-  await reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload);
+  const checks = urlChecksOf(completed);
+  await reply(
+    delivery,
+    deps,
+    signal,
+    command.jobId,
+    'FINISHED',
+    outcome.payload,
+    undefined,
+    checks,
+  );
   await reportOpencast(command, deps, signal, 'FINISHED', outcome.payload);
   log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
   return 'ack';
+}
+
+/** The published URL checks an event reports, for the reply; undefined when none ran. */
+function urlChecksOf(event: OutgoingEvent): ElementUrlCheck[] | undefined {
+  const checks = event.event.data.elements.flatMap(({ elementId, url, urlCheck }) =>
+    urlCheck === undefined ? [] : [{ elementId, url, ...urlCheck }],
+  );
+  return checks.length === 0 ? undefined : checks;
 }
 
 /** Progress reports of a distribute, when the worker sends them; undefined otherwise. */
@@ -257,6 +275,7 @@ export async function reply(
   status: JobReply['status'],
   payload?: string,
   error?: ErrorInfo,
+  urlChecks?: ElementUrlCheck[],
 ): Promise<void> {
   const correlationId = delivery.correlationId ?? jobId;
   const replyTo = delivery.replyTo;
@@ -268,6 +287,7 @@ export async function reply(
     time: deps.clock().toISOString(),
     payload,
     error,
+    urlChecks,
   };
   try {
     await withRetry(

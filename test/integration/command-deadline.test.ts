@@ -104,7 +104,9 @@ async function runAgainstProxy(jobId: string) {
       readTimeoutMs: 30_000,
       maxRedirects: 0,
     }),
-    availability: { check: () => Promise.resolve(true) },
+    availability: {
+      check: () => Promise.resolve({ result: 'available', detail: 'HTTP 200', tries: 1 }),
+    },
     targets: createTargetResolver(new Map(), { bucket, baseUrl: `${s3.endpoint}/${bucket}/` }),
     // Many quick retries: the deadline must end them all.
     retry: { attempts: 20, baseDelayMs: 10, maxDelayMs: 50 },

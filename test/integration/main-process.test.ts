@@ -90,7 +90,7 @@ function startMain() {
         return line;
       },
     );
-  return { child, lines, exited, logged };
+  return { child, lines, exited, logged, stderr: () => stderr };
 }
 
 describe('main.ts', () => {
@@ -103,6 +103,11 @@ describe('main.ts', () => {
     const messages = main.lines.map((l) => l.msg);
     expect(messages).toContain('shutting down');
     expect(messages.at(-1)).toBe('stopped');
+    // On Node 20 the AWS SDK's multi-line warning is replaced by one line of ours.
+    expect(main.stderr()).not.toMatch(/NodeVersionSupportWarning/);
+    if (Number(process.versions.node.split('.')[0]) < 22) {
+      expect(messages.some((m) => m?.startsWith(`Node ${process.version}: supported`))).toBe(true);
+    }
   }, 60_000);
 
   it('exits at once with code 1 on a second signal while it drains', async () => {

@@ -371,4 +371,31 @@ describe('bad requests change nothing and the service stays up', () => {
     await nothingWritten('partial');
     expect((await fetch(`${stack.url}/ready`)).status).toBe(200);
   });
+
+  it('a FAILED job says why: error code in a header, code and message in the JSON', async () => {
+    const res = await post('', {
+      channelId: 'failed-job',
+      mediapackage: mediapackage().replace('series-dublincore.xml', 'gone.xml'),
+      elementId: '["series-dc"]',
+      checkAvailability: 'false',
+    });
+    expect(res.status).toBe(200);
+    const jobId = /<job id="(\d+)"/.exec(await res.text())?.[1] ?? '';
+    const job = await waitForValue(
+      async () => {
+        const answer = await fetch(`${stack.url}/jobs/${jobId}.json`);
+        const body = (await answer.json()) as { status: string; error?: unknown };
+        return body.status === 'FAILED' ? { answer, body } : undefined;
+      },
+      15_000,
+      `job ${jobId} FAILED`,
+    );
+    expect(job.answer.headers.get('X-Job-Error-Code')).toBe('SOURCE_NOT_FOUND');
+    expect(job.body.error).toEqual({
+      code: 'SOURCE_NOT_FOUND',
+      message: expect.stringContaining('gone.xml') as unknown,
+    });
+    const xml = await fetch(`${stack.url}/jobs/${jobId}`);
+    expect(xml.headers.get('X-Job-Error-Code')).toBe('SOURCE_NOT_FOUND');
+  });
 });

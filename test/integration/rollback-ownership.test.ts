@@ -60,7 +60,9 @@ function worker(runId: string) {
       readTimeoutMs: 30_000,
       maxRedirects: 0,
     }),
-    availability: { check: () => Promise.resolve(true) },
+    availability: {
+      check: () => Promise.resolve({ result: 'available', detail: 'HTTP 200', tries: 1 }),
+    },
     targets: createTargetResolver(new Map(), { bucket, baseUrl: `${s3.endpoint}/${bucket}/` }),
     retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
     newRunId: () => runId,

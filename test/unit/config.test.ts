@@ -168,6 +168,29 @@ describe('job store', () => {
   });
 });
 
+describe('published URL check', () => {
+  it('waits at most 10 s in all by default', () => {
+    expect(loadConfig({}).availability.maxWaitMs).toBe(10_000);
+    expect(loadConfig({ CHECK_AVAILABILITY_MAX_WAIT_MS: '2500' }).availability.maxWaitMs).toBe(
+      2500,
+    );
+  });
+
+  it.each(['abc', '-1', '50', '1.5'])('refuses CHECK_AVAILABILITY_MAX_WAIT_MS=%j', (value) => {
+    expect(() => loadConfig({ CHECK_AVAILABILITY_MAX_WAIT_MS: value })).toThrow(
+      /CHECK_AVAILABILITY_MAX_WAIT_MS/,
+    );
+  });
+});
+
+describe('LOG_FORMAT', () => {
+  it('is json by default, pretty on request, and nothing else', () => {
+    expect(loadConfig({}).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT: must be json or pretty/);
+  });
+});
+
 describe('loadCliSettings', () => {
   it('reads the ocs3 variables and the broker as the service does', () => {
     expect(loadCliSettings({})).toEqual({

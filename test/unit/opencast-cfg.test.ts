@@ -52,6 +52,23 @@ describe('Opencast cfg file', () => {
     expect(config.s3.embedded).toBeUndefined();
   });
 
+  it('remembers an endpoint written without a scheme, unless the environment sets one', () => {
+    const bare = cfg.replace('endpoint=https://minio.example.org', 'endpoint=minio:9000');
+    expect(envFromOpencastCfg(bare).withoutScheme).toEqual({ S3_ENDPOINT: 'minio:9000' });
+    expect(envFromOpencastCfg(cfg).withoutScheme).toEqual({});
+    const config = loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => bare);
+    expect(config.s3.endpoint).toBe('https://minio:9000');
+    expect(config.s3.endpointWithoutScheme).toEqual({
+      setting: 'org.opencastproject.distribution.aws.s3.endpoint in /x.cfg',
+      written: 'minio:9000',
+    });
+    const fromEnv = loadConfig(
+      { OPENCAST_CFG_FILE: '/x.cfg', S3_ENDPOINT: 'http://minio:9000' },
+      () => bare,
+    );
+    expect(fromEnv.s3.endpointWithoutScheme).toBeUndefined();
+  });
+
   it('refuses to start a service the file disables', () => {
     const disabled = cfg.replace('distribution.enable=true', 'distribution.enable=false');
     expect(() => loadConfig({ OPENCAST_CFG_FILE: '/x.cfg' }, () => disabled)).toThrow(

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAvailabilityChecker } from '../../../src/sources/availability.js';
+import { closedPort } from '../../helpers/http.js';
 
 let server: Server;
 let base: string;
@@ -43,7 +44,9 @@ describe('availability checker', () => {
   it('resolves true once the URL answers 200 (here at the third try)', async () => {
     statuses = [404, 503, 200];
     const checker = createAvailabilityChecker({ tries: 5, intervalMs: 20, timeoutMs: 500 });
-    expect(await checker.check(`${base}/org/engage-player/mp/el/video.mp4`)).toBe(true);
+    expect((await checker.check(`${base}/org/engage-player/mp/el/video.mp4`)).result).toBe(
+      'available',
+    );
     expect(requests).toEqual([
       { method: 'HEAD', path: '/org/engage-player/mp/el/video.mp4' },
       { method: 'HEAD', path: '/org/engage-player/mp/el/video.mp4' },
@@ -54,7 +57,7 @@ describe('availability checker', () => {
   it('resolves false after N tries, without sleeping after the last one', async () => {
     statuses = [404];
     const checker = createAvailabilityChecker({ tries: 3, intervalMs: 300, timeoutMs: 500 });
-    expect(await checker.check(`${base}/missing`)).toBe(false);
+    expect((await checker.check(`${base}/missing`)).result).not.toBe('available');
     const resolved = performance.now();
     expect(requests).toHaveLength(3);
     expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(290);
@@ -66,7 +69,7 @@ describe('availability checker', () => {
   it('counts only 200 as success', async () => {
     statuses = [204];
     const checker = createAvailabilityChecker({ tries: 2, intervalMs: 0, timeoutMs: 500 });
-    expect(await checker.check(`${base}/empty`)).toBe(false);
+    expect((await checker.check(`${base}/empty`)).result).not.toBe('available');
     expect(requests).toHaveLength(2);
   });
 
@@ -74,7 +77,7 @@ describe('availability checker', () => {
     statuses = [0];
     const checker = createAvailabilityChecker({ tries: 2, intervalMs: 0, timeoutMs: 100 });
     // Without the request timeout this never resolves (the test timeout fails it).
-    expect(await checker.check(`${base}/hang`)).toBe(false);
+    expect((await checker.check(`${base}/hang`)).result).not.toBe('available');
     expect(requests).toHaveLength(2);
   });
 
@@ -89,7 +92,9 @@ describe('availability checker', () => {
         controller.abort();
       }, 50);
     };
-    expect(await checker.check(`${base}/missing`, controller.signal)).toBe(false);
+    expect((await checker.check(`${base}/missing`, controller.signal)).result).not.toBe(
+      'available',
+    );
     expect(requests).toHaveLength(1);
   });
 
@@ -100,14 +105,24 @@ describe('availability checker', () => {
     onRequest = () => {
       controller.abort();
     };
-    expect(await checker.check(`${base}/hang`, controller.signal)).toBe(false);
+    expect((await checker.check(`${base}/hang`, controller.signal)).result).not.toBe('available');
     expect(requests).toHaveLength(1);
   });
 
   it('sends nothing for a signal that is already aborted', async () => {
     statuses = [200];
     const checker = createAvailabilityChecker({ tries: 3, intervalMs: 0, timeoutMs: 500 });
-    expect(await checker.check(`${base}/x`, AbortSignal.abort())).toBe(false);
+    expect((await checker.check(`${base}/x`, AbortSignal.abort())).result).not.toBe('available');
     expect(requests).toHaveLength(0);
+  });
+
+  it('reports a port nothing listens on as unreachable after one try', async () => {
+    const port = await closedPort();
+    const checker = createAvailabilityChecker({ tries: 10, intervalMs: 60_000, timeoutMs: 500 });
+    expect(await checker.check(`http://127.0.0.1:${String(port)}/x.mp4`)).toEqual({
+      result: 'unreachable',
+      detail: 'ECONNREFUSED',
+      tries: 1,
+    });
   });
 });

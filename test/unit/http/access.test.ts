@@ -85,7 +85,7 @@ describe('/metrics', () => {
     expect(await refused.text()).not.toContain('ocs3_');
     const res = await app.request('/metrics', { headers: basic('tenant2_user') });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('ocs3_process_resident_memory_bytes');
+    expect(await res.text()).toContain('process_resident_memory_bytes');
   });
 
   it('answers without credentials when METRICS_PUBLIC says so, and health checks always do', async () => {

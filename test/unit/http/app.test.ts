@@ -1,4 +1,5 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
@@ -33,6 +34,7 @@ function harness(
     maxBodyBytes?: number;
     auth?: boolean;
     metrics?: Metrics;
+    logger?: Logger;
   } = {},
 ): Harness {
   const sent: Command[] = [];
@@ -57,7 +59,7 @@ function harness(
     defaultOrganization: 'mh_default_org',
     readiness: () => Promise.resolve(options.ready ?? { ready: true, checks: {} }),
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     metrics: options.metrics,
     auth:
       options.auth === true
@@ -229,6 +231,52 @@ describe('bad requests change nothing', () => {
   });
 });
 
+describe('logging of failed requests', () => {
+  /** A logger keeping its JSON lines. */
+  function recording() {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    return { lines, logger: pino(sink) };
+  }
+
+  it('logs a rejected request (4xx) at info with its reason, without a stack trace', async () => {
+    const { lines, logger } = recording();
+    const { app } = harness({ logger });
+    const res = await app.request('/distribution/s3', form({ channelId: 'x' }));
+    expect(res.status).toBe(400);
+    const line = lines.find((l) => l.msg === 'request rejected');
+    expect(line).toMatchObject({
+      level: 30,
+      status: 400,
+      method: 'POST',
+      path: '/distribution/s3',
+    });
+    expect(line?.reason).toMatch(/mediapackage/);
+    expect(JSON.stringify(lines)).not.toMatch(/stack| {4}at /);
+  });
+
+  it('logs a failed request (5xx) at error with the error and its stack', async () => {
+    const { lines, logger } = recording();
+    const { app } = harness({
+      logger,
+      sendError: new AppError('BROKER_UNAVAILABLE', 'broker is down'),
+    });
+    const res = await app.request(
+      '/distribution/s3',
+      form({ channelId: 'c', mediapackage: mediapackage(), elementId: 'episode-dc' }),
+    );
+    expect(res.status).toBe(503);
+    const line = lines.find((l) => l.msg === 'request failed');
+    expect(line).toMatchObject({ level: 50, status: 503, code: 'BROKER_UNAVAILABLE' });
+    expect((line?.err as { stack?: string } | undefined)?.stack).toMatch(/broker is down/);
+  });
+});
+
 describe('retract', () => {
   it('answers with a Retract job of three arguments', async () => {
     const { app, sent } = harness();
@@ -361,7 +409,7 @@ describe('metrics', () => {
     );
     // An unknown job: labelled by the route pattern, never by the raw path.
     expect(text).not.toContain('12345');
-    expect(text).toContain('ocs3_process_resident_memory_bytes');
+    expect(text).toContain('process_resident_memory_bytes');
   });
 });
 
@@ -392,4 +440,47 @@ describe('Digest authentication (when users are configured)', () => {
     expect((await app.request('/health')).status).toBe(200);
     expect((await app.request('/jobs/1')).status).toBe(401);
   });
+});
+
+describe('a mediapackage field that is a file name', () => {
+  it.each(['mp.xml', '/tmp/mp.xml', '@/tmp/mp.xml', 'C:\\media\\mp.xml', '  mp.XML\n'])(
+    '%j gets a hint to send the content, and nothing is published',
+    async (value) => {
+      const { app, sent } = harness();
+      const res = await app.request(
+        '/distribution/s3/distributesync',
+        form({ channelId: 'c', mediapackage: value, elementId: 'x' }),
+      );
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('INVALID_INPUT');
+      expect(body.error.message).toMatch(/looks like a file name, not XML/);
+      expect(body.error.message).toContain('curl --data-urlencode mediapackage@mediapackage.xml');
+      expect(sent).toHaveLength(0);
+    },
+  );
+
+  it('a file upload gets the same hint', async () => {
+    const { app } = harness();
+    const body = new FormData();
+    body.set('channelId', 'c');
+    body.set('elementId', 'x');
+    body.set('mediapackage', new File(['<mediapackage/>'], 'mp.xml', { type: 'text/xml' }));
+    const res = await app.request('/distribution/s3', { method: 'POST', body });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/is a file upload, not text; send the file's content/);
+  });
+
+  it.each(['not xml at all', 'x'.repeat(2000), '{"json": true}'])(
+    'other text that is not XML keeps the XML error (%#)',
+    async (value) => {
+      const { app } = harness();
+      const res = await app.request(
+        '/distribution/s3',
+        form({ channelId: 'c', mediapackage: value, elementId: 'x' }),
+      );
+      expect(res.status).toBe(400);
+      expect(await res.text()).not.toMatch(/file name/);
+    },
+  );
 });

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/contract/command.js';
+import type { JobReply } from '../../../src/contract/reply.js';
 import { signPublishedUrls } from '../../../src/distribution/signed-urls.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
 import { validateRequest } from '../../../src/distribution/validate.js';
@@ -74,6 +75,18 @@ function harness(
   return { app, jobs };
 }
 
+/** The app with a worker that answers every command with this reply. */
+function replying(reply: Pick<JobReply, 'status' | 'payload' | 'error' | 'urlChecks'>): Harness {
+  return harness({
+    onSend: (command, jobs) => {
+      setImmediate(() => {
+        const time = new Date().toISOString();
+        void jobs.applyReply({ version: 1, jobId: command.jobId, time, ...reply });
+      });
+    },
+  });
+}
+
 const fields = (): Record<string, string> => ({
   channelId: 'engage-player',
   mediapackage: mediapackage(),
@@ -105,8 +118,19 @@ async function expectDocumented(res: Response, path: string, method: string): Pr
   const responses = atPointer(doc, `#/paths/${escape(path)}/${method}/responses`);
   expect(responses, `${method} ${path} is documented`).toBeTypeOf('object');
   const documented = deref(doc, (responses as JsonObject)[String(res.status)]) as
-    { content?: Record<string, { schema: unknown }> } | undefined;
+    | { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }
+    | undefined;
   expect(documented, `${method} ${path} answers ${res.status}, which is documented`).toBeDefined();
+  // Every documented header the answer carries has the documented form.
+  const response = (responses as Record<string, { $ref?: string }>)[String(res.status)];
+  const base = response?.$ref ?? `#/paths/${escape(path)}/${method}/responses/${res.status}`;
+  for (const [name, header] of Object.entries(documented?.headers ?? {})) {
+    const value = res.headers.get(name);
+    if (value === null) continue;
+    const ref = (header as { $ref?: string }).$ref ?? `${base}/headers/${escape(name)}`;
+    const validate = schemaAt(`${ref}/schema`);
+    expect(validate(value), `${name}: ${value} ${JSON.stringify(validate.errors)}`).toBe(true);
+  }
   const body = await res.text();
   if (documented?.content === undefined) {
     expect(body).toBe('');
@@ -117,8 +141,6 @@ async function expectDocumented(res: Response, path: string, method: string): Pr
   expect(content, `${mediaType} of ${res.status} is documented`).toBeDefined();
   if (mediaType !== 'application/json') return;
   // The schema's pointer goes through the response's $ref, so Ajv resolves the rest.
-  const response = (responses as Record<string, { $ref?: string }>)[String(res.status)];
-  const base = response?.$ref ?? `#/paths/${escape(path)}/${method}/responses/${res.status}`;
   const validate = schemaAt(`${base}/content/application~1json/schema`);
   const json: unknown = JSON.parse(body);
   expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
@@ -167,7 +189,7 @@ describe('docs/openapi.json as a document', () => {
   it('lists the error codes and job statuses the code has', () => {
     const schemas = (doc.components as { schemas: Record<string, { enum?: string[] }> }).schemas;
     expect(schemas.ErrorCode?.enum?.slice().sort()).toEqual(
-      [...Object.keys(errorCodes), 'NOT_FOUND'].sort(),
+      [...Object.keys(errorCodes), 'NOT_FOUND', 'METHOD_NOT_ALLOWED'].sort(),
     );
     expect(schemas.JobStatus?.enum).toEqual([...JOB_STATUSES]);
   });
@@ -226,18 +248,9 @@ describe('the app answers as documented', () => {
   });
 
   it('sync routes: element XML, a failed job and a timeout naming the job', async () => {
-    const finished = harness({
-      onSend: (command, jobs) => {
-        setImmediate(() => {
-          void jobs.applyReply({
-            version: 1,
-            jobId: command.jobId,
-            status: 'FINISHED',
-            time: new Date().toISOString(),
-            payload: '<track id="x"/>###<catalog id="y"/>',
-          });
-        });
-      },
+    const finished = replying({
+      status: 'FINISHED',
+      payload: '<track id="x"/>###<catalog id="y"/>',
     });
     const ok = await finished.app.request(
       '/distribution/s3/distributesync',
@@ -246,18 +259,26 @@ describe('the app answers as documented', () => {
     expect(ok.status).toBe(200);
     await expectDocumented(ok, '/distribution/s3/distributesync', 'post');
 
-    const failed = harness({
-      onSend: (command, jobs) => {
-        setImmediate(() => {
-          void jobs.applyReply({
-            version: 1,
-            jobId: command.jobId,
-            status: 'FAILED',
-            time: new Date().toISOString(),
-            error: { code: 'STORAGE_UNAVAILABLE', message: 'S3 is down', retryable: true },
-          });
-        });
-      },
+    const unreachable = replying({
+      status: 'FINISHED',
+      payload: '<track id="x"/>',
+      urlChecks: [
+        { elementId: 'x', url: 'http://cdn/x.mp4', result: 'unreachable', detail: 'ENOTFOUND' },
+      ],
+    });
+    const stored = await unreachable.app.request(
+      '/distribution/s3/distributesync',
+      form('/distribution/s3/distributesync', fields()),
+    );
+    expect(stored.status).toBe(200);
+    expect(stored.headers.get('X-Published-Url-Check')).toBe(
+      'unreachable; count=1/1; url="http://cdn/x.mp4"; detail="ENOTFOUND"',
+    );
+    await expectDocumented(stored, '/distribution/s3/distributesync', 'post');
+
+    const failed = replying({
+      status: 'FAILED',
+      error: { code: 'STORAGE_UNAVAILABLE', message: 'S3 is down', retryable: true },
     });
     const gateway = await failed.app.request(
       '/distribution/s3/retractsync',
@@ -273,6 +294,50 @@ describe('the app answers as documented', () => {
     );
     expect(timeout.status).toBe(504);
     await expectDocumented(timeout, '/distribution/s3/distributesync', 'post');
+  });
+
+  it('a failed job: its error code in a header of both forms, code and message in the JSON', async () => {
+    const { app, jobs } = harness();
+    await app.request('/distribution/s3', form('/distribution/s3', fields()));
+    await jobs.applyReply({
+      version: 1,
+      jobId: '1000',
+      status: 'FAILED',
+      time: '2024-10-01T09:10:41.007Z',
+      error: { code: 'SOURCE_NOT_FOUND', message: 'video.mp4 answered 404', retryable: false },
+    });
+    for (const path of ['/jobs/1000', '/jobs/1000.json']) {
+      const res = await app.request(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('X-Job-Error-Code')).toBe('SOURCE_NOT_FOUND');
+      await expectDocumented(res.clone(), '/jobs/{id}', 'get');
+      if (path.endsWith('.json')) {
+        expect(((await res.json()) as { error?: unknown }).error).toEqual({
+          code: 'SOURCE_NOT_FOUND',
+          message: 'video.mp4 answered 404',
+        });
+      }
+    }
+  });
+
+  it('a method a documented path does not serve: 405, Allow and a JSON error as documented', async () => {
+    const { app } = harness();
+    const paths = doc.paths as Record<string, JsonObject>;
+    const body = schemaAt(
+      '#/components/responses/MethodNotAllowed/content/application~1json/schema',
+    );
+    const allow = schemaAt('#/components/responses/MethodNotAllowed/headers/Allow/schema');
+    for (const [path, item] of Object.entries(paths)) {
+      const documented = METHODS.filter((m) => m in item).map((m) => m.toUpperCase());
+      const wrong = documented.includes('POST') ? 'PUT' : 'POST';
+      const res = await app.request(path.replace('{id}', '1000'), { method: wrong });
+      expect(res.status, `${wrong} ${path}`).toBe(405);
+      const header = res.headers.get('Allow') ?? '';
+      expect(allow(header), header).toBe(true);
+      // Every method the document names for the path is in Allow (GET brings HEAD).
+      for (const method of documented) expect(header.split(', '), path).toContain(method);
+      expect(body(await res.json()), JSON.stringify(body.errors)).toBe(true);
+    }
   });
 
   it('jobs: XML, JSON, unknown and malformed ids', async () => {
@@ -306,14 +371,19 @@ describe('the app answers as documented', () => {
       status: 'FINISHED',
       time: '2024-10-01T09:10:41.007Z',
       payload: '<track/>',
+      urlChecks: [{ elementId: 'x', url: 'http://cdn/x', result: 'available', detail: 'HTTP 200' }],
     });
     for (const path of ['/jobs/1000', '/jobs/1000.xml', '/jobs/1000.json']) {
       const res = await app.request(path);
       expect(res.status).toBe(200);
+      expect(res.headers.get('X-Job-Error-Code')).toBeNull();
       await expectDocumented(res, '/jobs/{id}', 'get');
     }
     const json = await app.request('/jobs/1000', { headers: { Accept: 'application/json' } });
     expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
+    expect(((await json.clone().json()) as { urlChecks?: unknown }).urlChecks).toEqual([
+      { elementId: 'x', url: 'http://cdn/x', result: 'available', detail: 'HTTP 200' },
+    ]);
     await expectDocumented(json, '/jobs/{id}', 'get');
     for (const [path, status] of [
       ['/jobs/999', 404],

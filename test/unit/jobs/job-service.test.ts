@@ -38,6 +38,44 @@ describe('JobService sync waiting', () => {
     expect((await jobs.get('1'))?.status).toBe('FAILED');
   });
 
+  it('keeps why a job failed: a refused publish', async () => {
+    const jobs = service(() => Promise.reject(new AppError('BROKER_UNAVAILABLE', 'down')));
+    await expect(jobs.submit(request)).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE' });
+    expect(await jobs.get('1')).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'BROKER_UNAVAILABLE', message: 'down' },
+    });
+  });
+
+  it("keeps why a job failed: the worker's FAILED reply, or that it gave none", async () => {
+    const jobs = service(() => Promise.resolve());
+    await jobs.submit(request);
+    await jobs.submit(request);
+    const time = new Date().toISOString();
+    const error = { code: 'SOURCE_NOT_FOUND', message: 'a.mp4: 404', retryable: false } as const;
+    await jobs.applyReply({ version: 1, jobId: '1', status: 'FAILED', time, error });
+    await jobs.applyReply({ version: 1, jobId: '2', status: 'FAILED', time });
+    expect((await jobs.get('1'))?.error).toEqual({
+      code: 'SOURCE_NOT_FOUND',
+      message: 'a.mp4: 404',
+    });
+    expect((await jobs.get('2'))?.error).toEqual({
+      code: 'INTERNAL',
+      message: 'Job 2 failed; the worker gave no reason',
+    });
+  });
+
+  it('answers a waiting request with the stored reason when its reply was lost', async () => {
+    const store = new MemoryJobStore();
+    const jobs = service(() => Promise.resolve(), undefined, store);
+    const waiting = jobs.submitAndWait(request, 10_000);
+    await sleep(5);
+    const error = { code: 'STORAGE_UNAVAILABLE', message: 'S3 is down' };
+    await store.update('1', (job) => ({ ...job, status: 'FAILED', error }));
+    await jobs.recheckWaiters();
+    await expect(waiting).resolves.toMatchObject({ error: { ...error, retryable: false } });
+  });
+
   it('keeps an unconfirmed command QUEUED: async returns the job, sync waits for the reply', async () => {
     const unconfirmed = () => Promise.reject(new AppError('BROKER_UNCONFIRMED', 'no confirm'));
     const async = service(unconfirmed);

@@ -159,6 +159,15 @@ describe('checkSourceUrl: hostile and invalid URLs', () => {
     expect(isAllowed(url, settings)).toBe(false);
   });
 
+  it('names the setting that would allow a refused source', () => {
+    const http = checkSourceUrl('http://media.example.org:8000/videos/a.mp4', settings);
+    expect(http.allowed ? '' : http.reason).toMatch(
+      /SOURCE_ALLOWED_PREFIXES .*\(e\.g\. http:\/\/media\.example\.org:8000\/ .*SOURCE_SHARED_STORAGE/,
+    );
+    const file = checkSourceUrl('file:///etc/passwd', settings);
+    expect(file.allowed ? '' : file.reason).toMatch(/SOURCE_FILE_ROOTS/);
+  });
+
   it('refuses every http(s) URL when no prefix is configured', () => {
     const none = normalizeSourceSettings({ ...raw, allowedUrlPrefixes: [], sharedStorage: [] });
     expect(isAllowed('http://allowed.example.org/files/a.mp4', none)).toBe(false);

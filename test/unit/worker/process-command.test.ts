@@ -89,7 +89,9 @@ function setup(files: Record<string, string> = {}) {
   const distribution: DistributionDeps = {
     store,
     sources,
-    availability: { check: () => Promise.resolve(true) },
+    availability: {
+      check: () => Promise.resolve({ result: 'available', detail: 'HTTP 200', tries: 1 }),
+    },
     targets: createTargetResolver(new Map(), { bucket: 'b', baseUrl: 'http://cdn.example.org/' }),
     retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
     logger: pino({ level: 'silent' }),
@@ -152,6 +154,46 @@ describe('processCommand', () => {
     expect(replies.map((r) => r.reply.status)).toEqual(['RUNNING', 'FINISHED']);
     expect(replies[1]?.correlationId).toBe('c');
     expect(replies[1]?.reply.payload?.split('###')).toHaveLength(2);
+  });
+
+  it('reports an unreachable published URL in the event and the reply, and still finishes', async () => {
+    const { events, replies, deps } = setup(files);
+    const check = { result: 'unreachable', detail: 'ECONNREFUSED', tries: 1 } as const;
+    const unreachable = {
+      ...deps.distribution,
+      availability: { check: () => Promise.resolve(check) },
+    };
+    const delivery = { body: command(), replyTo: 'r', correlationId: 'c', deliveryCount: 0 };
+    expect(await processCommand(delivery, { ...deps, distribution: unreachable }, signal)).toBe(
+      'ack',
+    );
+    const elements = events[0]?.event.data.elements ?? [];
+    expect(elements.map((e) => [e.available, e.urlCheck])).toEqual([
+      [false, { result: 'unreachable', detail: 'ECONNREFUSED' }],
+      [false, { result: 'unreachable', detail: 'ECONNREFUSED' }],
+    ]);
+    expect(replies[1]?.reply.status).toBe('FINISHED');
+    expect(replies[1]?.reply.urlChecks).toEqual(
+      elements.map((e) => ({
+        elementId: e.elementId,
+        url: e.url,
+        result: 'unreachable',
+        detail: 'ECONNREFUSED',
+      })),
+    );
+  });
+
+  it('sends no URL checks when none ran', async () => {
+    const { events, replies, deps } = setup(files);
+    const delivery = {
+      body: command({ checkAvailability: false }),
+      replyTo: 'r',
+      correlationId: 'c',
+      deliveryCount: 0,
+    };
+    expect(await processCommand(delivery, deps, signal)).toBe('ack');
+    expect(events[0]?.event.data.elements.map((e) => e.urlCheck)).toEqual([undefined, undefined]);
+    expect(replies[1]?.reply.urlChecks).toBeUndefined();
   });
 
   it('retracts what was distributed and returns the elements unchanged', async () => {
