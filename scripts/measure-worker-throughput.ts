@@ -23,6 +23,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type * as DistributeModule from '../src/distribution/distribute.js';
+import type * as TargetsModule from '../src/distribution/targets.js';
+import type * as FetcherModule from '../src/sources/source-fetcher.js';
+import type * as StoreModule from '../src/storage/s3-object-store.js';
 
 const MiB = 1024 * 1024;
 const SMALL_BYTES = 10 * 1024;
@@ -177,16 +181,10 @@ async function child(variant: string, workload: Workload, s: Settings): Promise<
     const root = resolve(variant);
     const load = async <T>(path: string): Promise<T> =>
       (await import(join(root, 'dist', path))) as T;
-    type Distribute = typeof import('../src/distribution/distribute.js');
-    const { distribute } = await load<Distribute>('distribution/distribute.js');
-    const { S3ObjectStore } = await load<typeof import('../src/storage/s3-object-store.js')>(
-      'storage/s3-object-store.js',
-    );
-    const { createSourceFetcher } = await load<typeof import('../src/sources/source-fetcher.js')>(
-      'sources/source-fetcher.js',
-    );
-    const { createTargetResolver } =
-      await load<typeof import('../src/distribution/targets.js')>('distribution/targets.js');
+    const { distribute } = await load<typeof DistributeModule>('distribution/distribute.js');
+    const { S3ObjectStore } = await load<typeof StoreModule>('storage/s3-object-store.js');
+    const { createSourceFetcher } = await load<typeof FetcherModule>('sources/source-fetcher.js');
+    const { createTargetResolver } = await load<typeof TargetsModule>('distribution/targets.js');
     const { default: pino } = await import('pino');
     const deps = {
       store: new S3ObjectStore(client, { partSizeBytes: PART_SIZE, queueSize: QUEUE_SIZE }),
@@ -364,7 +362,15 @@ async function parent(): Promise<void> {
     };
   } else {
     const sink = await startSink();
-    s3 = { endpoint: urlOf(sink), close: () => new Promise((done) => sink.close(() => done())) };
+    s3 = {
+      endpoint: urlOf(sink),
+      close: () =>
+        new Promise((done) =>
+          sink.close(() => {
+            done();
+          }),
+        ),
+    };
   }
   const settings: Settings = {
     sourceBase: urlOf(source),
