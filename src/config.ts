@@ -122,6 +122,10 @@ const envSchema = z.object({
   S3_BUCKET_WEBSITE: bool(false),
   S3_PART_SIZE_MB: int(DEFAULT_PART_SIZE / MiB, MIN_PART_SIZE / MiB, MAX_PART_SIZE / MiB),
   S3_UPLOAD_QUEUE_SIZE: int(DEFAULT_QUEUE_SIZE, 1, MAX_QUEUE_SIZE),
+  /** Whether the store honours If-None-Match on writes: probed per bucket, or said. */
+  S3_CONDITIONAL_WRITES: z
+    .enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' })
+    .default('auto'),
   S3_MAX_ATTEMPTS: int(3, 1, 20),
   S3_CONNECTION_TIMEOUT_MS: int(10_000, 100),
   S3_REQUEST_TIMEOUT_MS: int(120_000, 100),
@@ -470,6 +474,7 @@ function buildConfig(
       website: env.S3_BUCKET_WEBSITE,
       partSizeBytes: env.S3_PART_SIZE_MB * MiB,
       queueSize: env.S3_UPLOAD_QUEUE_SIZE,
+      conditionalWrites: env.S3_CONDITIONAL_WRITES,
       maxAttempts: env.S3_MAX_ATTEMPTS,
       connectionTimeoutMs: env.S3_CONNECTION_TIMEOUT_MS,
       requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,

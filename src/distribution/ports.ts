@@ -36,6 +36,17 @@ export interface ObjectStore {
    * writes anyway.
    */
   createObject(input: PutObjectInput): Promise<StoredObject | undefined>;
+  /**
+   * Whether {@link createObject} of a body of `contentLength` bytes must be preceded by a
+   * HEAD to learn that the key held nothing: true where the store ignores `If-None-Match`
+   * (so only a HEAD tells), and for bodies that go multipart, whose refusal would come only
+   * after every part was sent. Unimplemented: always check.
+   */
+  mustCheckBeforeCreate?(
+    bucket: string,
+    contentLength: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
   /** Size, ETag and user metadata of an object, or undefined when it does not exist. */
   statObject(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectStat | undefined>;
   /**

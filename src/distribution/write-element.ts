@@ -33,11 +33,13 @@ export interface WriteDeps {
 export const PROGRESS_INTERVAL_MS = 30_000;
 
 /**
- * Writes one element, tagged with `metadata`, and says whether this run created it. The
- * key is checked right before the write, not in a round up front, so a concurrent run has
- * little time to write first; a key found empty is then written with `If-None-Match: *`,
- * and when another run did create it meanwhile (412) it is written over without being
- * claimed. Transient failures are tried again.
+ * Writes one element, tagged with `metadata`, and says whether this run created it. A key
+ * counts as created when the write, sent with `If-None-Match: *`, was not refused (412:
+ * another run created it first; it is then written over without being claimed). Where the
+ * store ignores that condition, or the body is large enough that a refusal would come only
+ * after all of it was sent, the key is first checked with a HEAD, right before the write
+ * (the source is open by then, so its length is known) rather than in a round up front, so
+ * a concurrent run has little time to write first. Transient failures are tried again.
  */
 export async function writeElement(
   upload: ElementWrite,
@@ -49,12 +51,8 @@ export async function writeElement(
   signal: AbortSignal,
 ): Promise<WrittenElement> {
   const { store } = deps;
-  const existed = await withRetry(
-    async () => (await store.headObject(bucket, upload.key, signal)) !== undefined,
-    deps.retry,
-    signal,
-  );
-  let claim = !existed;
+  // undefined until the first attempt has opened its body and decided.
+  let claim: boolean | undefined;
   // A long upload says how far it got, so a slow or stuck store shows in the log early.
   const startedAt = Date.now();
   let bytes = 0;
@@ -66,32 +64,16 @@ export async function writeElement(
     bytes = total;
   };
   try {
-    return await writeWithRetry();
-  } finally {
-    clearInterval(progress);
-  }
-
-  function writeWithRetry(): Promise<WrittenElement> {
-    return withRetry(
+    return await withRetry(
       async () => {
-        if (claim) {
-          const stored = await writeOnce(
-            upload,
-            playlist,
-            bucket,
-            metadata,
-            deps,
-            signal,
-            (input) => store.createObject({ ...input, onProgress }),
-          );
-          if (stored !== undefined) return { size: stored.size, created: true, etag: stored.etag };
-          claim = false;
-          log.info({ key: upload.key }, 'another run created the object first; writing over it');
-        }
-        const stored = await writeOnce(upload, playlist, bucket, metadata, deps, signal, (input) =>
-          store.putObject({ ...input, onProgress }),
-        );
-        return { size: stored.size, created: false, etag: undefined };
+        const written = await writeOnce(upload, playlist, bucket, metadata, deps, signal, write);
+        if (written !== undefined) return written;
+        claim = false;
+        log.info({ key: upload.key }, 'another run created the object first; writing over it');
+        // The refused write spent the body: the source is opened again.
+        const over = await writeOnce(upload, playlist, bucket, metadata, deps, signal, write);
+        if (over === undefined) throw new Error('an unclaimed write cannot be refused');
+        return over;
       },
       deps.retry,
       signal,
@@ -99,6 +81,25 @@ export async function writeElement(
         log.warn({ err, attempt, delayMs, key: upload.key }, 'upload failed, trying again');
       },
     );
+  } finally {
+    clearInterval(progress);
+  }
+
+  /** One write of an opened body; undefined when the store refused the create (412). */
+  async function write(input: PutObjectInput): Promise<WrittenElement | undefined> {
+    claim ??= !(await existed(input.contentLength));
+    if (!claim) {
+      const stored = await store.putObject({ ...input, onProgress });
+      return { size: stored.size, created: false, etag: undefined };
+    }
+    const stored = await store.createObject({ ...input, onProgress });
+    return stored && { size: stored.size, created: true, etag: stored.etag };
+  }
+
+  /** Whether a HEAD finds the key taken, where the store's refusal cannot tell alone. */
+  async function existed(contentLength: number | undefined): Promise<boolean> {
+    const check = (await store.mustCheckBeforeCreate?.(bucket, contentLength, signal)) ?? true;
+    return check && (await store.headObject(bucket, upload.key, signal)) !== undefined;
   }
 }
 

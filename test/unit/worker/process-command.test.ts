@@ -51,6 +51,10 @@ class MemoryStore implements ObjectStore {
   headObject(bucket: string, key: string) {
     return Promise.resolve(this.objects.get(`${bucket}/${key}`)?.length);
   }
+  /** It honours If-None-Match (see createObject): no HEAD needed. */
+  mustCheckBeforeCreate() {
+    return Promise.resolve(false);
+  }
   async createObject(input: Parameters<ObjectStore['putObject']>[0]) {
     if (this.objects.has(`${input.bucket}/${input.key}`)) return undefined;
     const { size } = await this.putObject(input);
