@@ -103,7 +103,10 @@ const envSchema = z.object({
   AMQP_HANDOVER_AFTER_MS: int(900_000, 0, 86_400_000),
   /** How often a handed-over command's lease is checked; the lease expires after 3 times that. */
   AMQP_LEASE_CHECK_MS: int(60_000, 5_000, 3_600_000),
-  WORKER_CONCURRENCY: int(2, 1, 1000),
+  /** Commands one worker runs at once, at most (the prefetch); memory is the budget's. */
+  WORKER_CONCURRENCY: int(16, 1, 1000),
+  /** Memory for uploads in flight in one worker, in MiB (see uploadMemory). */
+  WORKER_MEMORY_BUDGET_MB: int(256, 16, 1_048_576),
   /** How long a publish waits for the broker's confirm before it counts as unconfirmed. */
   AMQP_CONFIRM_TIMEOUT_MS: int(10_000, 100, 3_600_000),
 
@@ -434,6 +437,8 @@ function buildConfig(
       prefix: env.AMQP_PREFIX,
       deliveryLimit: env.AMQP_DELIVERY_LIMIT,
       concurrency: env.WORKER_CONCURRENCY,
+      /** Bytes of uploads in flight one worker allows, whatever the number of commands. */
+      memoryBudgetBytes: env.WORKER_MEMORY_BUDGET_MB * MiB,
       confirmTimeoutMs: env.AMQP_CONFIRM_TIMEOUT_MS,
       replyQueueExpiresMs: env.REPLY_QUEUE_EXPIRES_MS,
       /** Long-command handover (item 15); undefined when AMQP_HANDOVER_AFTER_MS is 0. */

@@ -17,6 +17,7 @@ import type { RetryPolicy } from './retry.js';
 import { removeCreated, type CreatedObject } from './rollback.js';
 import type { DistributionTarget, TargetResolver } from './targets.js';
 import { writeElement } from './write-element.js';
+import type { ByteBudget } from './byte-budget.js';
 import { startDeadline } from './deadline.js';
 
 /** What distribute and retract need. */
@@ -33,7 +34,31 @@ export interface DistributionDeps {
   readonly commandDeadlineMs?: number | undefined;
   /** How often a running upload logs its progress; default 30 s. */
   readonly progressIntervalMs?: number | undefined;
+  /** The worker's memory budget, shared by every command it runs; unset: no limit. */
+  readonly budget?: ByteBudget | undefined;
   readonly logger: Logger;
+}
+
+/**
+ * Elements of one job uploading at once, at most: each holds a source connection open, and
+ * the memory budget alone would let a job of many small files (HLS segments) open hundreds.
+ */
+export const ELEMENTS_IN_FLIGHT = 8;
+
+/** Runs `task` over `items`, at most `limit` at a time; resolves once all have settled. */
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /** One file to write. */
@@ -92,38 +117,52 @@ async function run(
   // overwritten object may be the live publication a republish was meant to replace.
   const created: CreatedObject[] = [];
   const objects: ObjectOutcome[] = [];
-  try {
-    for (const upload of plan) {
-      log.info({ key: upload.key, elementId: upload.element.id }, 'element upload started');
-      const startedAt = Date.now();
-      const playlist = playlists.get(upload.element.id);
-      const written = await writeElement(
-        upload,
-        playlist,
-        target.bucket,
-        metadata,
-        deps,
-        log,
-        signal,
-      );
-      if (written.created) created.push({ key: upload.key, etag: written.etag });
-      log.info(
-        {
-          key: upload.key,
-          size: written.size,
-          created: written.created,
-          durationMs: Date.now() - startedAt,
-        },
-        'element distributed',
-      );
-      objects.push(describe(upload, target.bucket, written.size));
+  // The elements upload side by side (the memory budget decides how many bytes are in
+  // flight); the first one that fails for good stops the others, and once all have
+  // settled the objects any of them created are removed together.
+  const failed = new AbortController();
+  const elementSignal = AbortSignal.any([signal, failed.signal]);
+  let firstError: { readonly error: unknown } | undefined;
+  const writeOne = async (upload: PlannedUpload, index: number): Promise<void> => {
+    log.info({ key: upload.key, elementId: upload.element.id }, 'element upload started');
+    const startedAt = Date.now();
+    const playlist = playlists.get(upload.element.id);
+    const written = await writeElement(
+      upload,
+      playlist,
+      target.bucket,
+      metadata,
+      deps,
+      log,
+      elementSignal,
+    );
+    if (written.created) created.push({ key: upload.key, etag: written.etag });
+    log.info(
+      {
+        key: upload.key,
+        size: written.size,
+        created: written.created,
+        durationMs: Date.now() - startedAt,
+      },
+      'element distributed',
+    );
+    objects[index] = describe(upload, target.bucket, written.size);
+  };
+  await forEachConcurrently(plan, ELEMENTS_IN_FLIGHT, async (upload, index) => {
+    if (firstError !== undefined) return;
+    try {
+      await writeOne(upload, index);
+    } catch (error) {
+      firstError ??= { error };
+      failed.abort(error);
     }
-  } catch (error) {
+  });
+  if (firstError !== undefined) {
     // On shutdown or a lost channel the command goes back to the queue and may already
     // run elsewhere: removing its objects now could delete what that run just wrote. A
     // deadline ends the command for good, so its objects go.
     if (!caller.aborted) await removeCreated(created, target.bucket, runId, deps.store, log);
-    throw error;
+    throw firstError.error;
   }
 
   if (command.checkAvailability) {

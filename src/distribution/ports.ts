@@ -47,6 +47,11 @@ export interface ObjectStore {
     contentLength: number | undefined,
     signal?: AbortSignal,
   ): Promise<boolean>;
+  /**
+   * About how many bytes of memory an upload of `contentLength` bytes (undefined: unknown)
+   * holds while it runs; what a worker's memory budget reserves for it. Unimplemented: 0.
+   */
+  uploadMemory?(contentLength: number | undefined): number;
   /** Size, ETag and user metadata of an object, or undefined when it does not exist. */
   statObject(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectStat | undefined>;
   /**

@@ -4,6 +4,7 @@ import type { RewrittenPlaylist } from '../opencast/hls.js';
 import type { MediaPackageElement } from '../opencast/model.js';
 import type { ObjectStore, PutObjectInput, SourceFetcher } from './ports.js';
 import { withRetry, type RetryPolicy } from './retry.js';
+import type { ByteBudget } from './byte-budget.js';
 
 /** What writing one element did. */
 export interface WrittenElement {
@@ -27,6 +28,8 @@ export interface WriteDeps {
   readonly retry: RetryPolicy;
   /** How often a running upload logs its progress; default {@link PROGRESS_INTERVAL_MS}. */
   readonly progressIntervalMs?: number | undefined;
+  /** The worker's memory budget; each upload waits for its share once its length is known. */
+  readonly budget?: ByteBudget | undefined;
 }
 
 /** Default interval of the "upload in progress" log line. */
@@ -88,12 +91,18 @@ export async function writeElement(
   /** One write of an opened body; undefined when the store refused the create (412). */
   async function write(input: PutObjectInput): Promise<WrittenElement | undefined> {
     claim ??= !(await existed(input.contentLength));
-    if (!claim) {
-      const stored = await store.putObject({ ...input, onProgress });
-      return { size: stored.size, created: false, etag: undefined };
+    const memory = store.uploadMemory?.(input.contentLength) ?? 0;
+    const release = await deps.budget?.acquire(memory, signal);
+    try {
+      if (!claim) {
+        const stored = await store.putObject({ ...input, onProgress });
+        return { size: stored.size, created: false, etag: undefined };
+      }
+      const stored = await store.createObject({ ...input, onProgress });
+      return stored && { size: stored.size, created: true, etag: stored.etag };
+    } finally {
+      release?.();
     }
-    const stored = await store.createObject({ ...input, onProgress });
-    return stored && { size: stored.size, created: true, etag: stored.etag };
   }
 
   /** Whether a HEAD finds the key taken, where the store's refusal cannot tell alone. */

@@ -10,7 +10,12 @@ import { isNotFound } from './s3-errors.js';
 import { uploadS3Object, type UploadOptions } from './s3-upload.js';
 import { OpenMultipartUploads } from './abort-multipart.js';
 import { createS3Object, deleteS3ObjectIfMatch, statS3Object } from './s3-conditional.js';
-import { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, assertUploadOptions } from './upload-plan.js';
+import {
+  DEFAULT_PART_SIZE,
+  DEFAULT_QUEUE_SIZE,
+  assertUploadOptions,
+  uploadMemory,
+} from './upload-plan.js';
 import { ConditionalWrites, type ConditionalWriteMode } from './conditional-writes.js';
 
 /** Tuning of an {@link S3ObjectStore}. */
@@ -102,6 +107,11 @@ export class S3ObjectStore implements ObjectStore {
     // multipart, where If-None-Match is checked only at CompleteMultipartUpload.
     if (contentLength === undefined || contentLength >= this.#tuning.partSizeBytes) return true;
     return !(await this.#conditional.honoured(bucket));
+  }
+
+  /** {@inheritDoc ObjectStore.uploadMemory} */
+  uploadMemory(contentLength: number | undefined): number {
+    return uploadMemory(contentLength, this.#tuning.partSizeBytes, this.#tuning.queueSize);
   }
 
   /** {@inheritDoc ObjectStore.statObject} */
