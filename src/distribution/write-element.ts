@@ -135,6 +135,10 @@ async function writeOnce<T>(
     });
   }
   const source = await deps.sources.open(upload.element.url, signal);
+  // Until the store pipes it, nothing listens: an abort meanwhile (the HEAD, the wait for
+  // memory) destroys the body with an error that would otherwise crash the process. The
+  // store's pipeline still sees that error.
+  source.body.on('error', ignore);
   try {
     return await write({
       bucket,
@@ -149,4 +153,8 @@ async function writeOnce<T>(
     // A failed upload may leave the source half read; release its connection or file.
     source.body.destroy();
   }
+}
+
+function ignore(): void {
+  // The error reaches whoever consumes the stream; see writeOnce.
 }
