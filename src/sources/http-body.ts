@@ -28,18 +28,25 @@ export function bodyLength(headers: Headers): number | undefined {
 export function httpSourceStream(response: Response, options: HttpBodyOptions): SourceStream {
   const reader = response.body?.getReader();
   let finished = reader === undefined;
+  const chunkOf = (result: {
+    readonly done: boolean;
+    readonly value?: unknown;
+  }): Uint8Array | undefined => {
+    if (result.done) {
+      finished = true;
+      return undefined;
+    }
+    // undici types the body as ReadableStream<any>; it yields Uint8Arrays.
+    const chunk: unknown = result.value;
+    if (!(chunk instanceof Uint8Array)) throw new TypeError('body chunk is not bytes');
+    return chunk;
+  };
   const body = createSourceReadable(
     {
-      async read() {
-        const result = await reader?.read();
-        if (result === undefined || result.done) {
-          finished = true;
-          return undefined;
-        }
-        // undici types the body as ReadableStream<any>; it yields Uint8Arrays.
-        const chunk: unknown = result.value;
-        if (!(chunk instanceof Uint8Array)) throw new TypeError('body chunk is not bytes');
-        return chunk;
+      read() {
+        if (reader === undefined) return Promise.resolve(undefined);
+        // One promise per chunk (the reader's), not one more for an async wrapper.
+        return reader.read().then(chunkOf);
       },
       async close() {
         if (finished) return;
