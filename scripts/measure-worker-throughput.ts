@@ -13,6 +13,7 @@
  * MEASURE_MULTI (4x64: elements x MiB). MEASURE_S3=sink (default) answers S3's upload
  * requests and discards the bytes, honouring If-None-Match like AWS S3 and MinIO, so only
  * the worker's own cost is measured; MEASURE_S3=s3rver writes to an embedded s3rver.
+ * MEASURE_CPU_PROF=<dir> writes a CPU profile of each run there.
  * Ratios are variant / bare (throughput: higher is better; CPU and RSS: lower is better).
  */
 import { spawn } from 'node:child_process';
@@ -23,6 +24,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import type * as BudgetModule from '../src/distribution/byte-budget.js';
 import type * as DistributeModule from '../src/distribution/distribute.js';
 import type * as TargetsModule from '../src/distribution/targets.js';
 import type * as FetcherModule from '../src/sources/source-fetcher.js';
@@ -186,6 +189,12 @@ async function child(variant: string, workload: Workload, s: Settings): Promise<
     const { createSourceFetcher } = await load<typeof FetcherModule>('sources/source-fetcher.js');
     const { createTargetResolver } = await load<typeof TargetsModule>('distribution/targets.js');
     const { default: pino } = await import('pino');
+    // The worker's memory budget where the variant has one (WORKER_MEMORY_BUDGET_MB's default).
+    const budgetModule = (await load<Partial<typeof BudgetModule>>(
+      'distribution/byte-budget.js',
+    ).catch(() => ({}))) as Partial<typeof BudgetModule>;
+    const budget =
+      budgetModule.ByteBudget === undefined ? undefined : new budgetModule.ByteBudget(256 * MiB);
     const deps = {
       store: new S3ObjectStore(client, { partSizeBytes: PART_SIZE, queueSize: QUEUE_SIZE }),
       sources: createSourceFetcher({
@@ -203,6 +212,7 @@ async function child(variant: string, workload: Workload, s: Settings): Promise<
         baseUrl: `${s.s3Endpoint}/${s.bucket}/`,
       }),
       retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      budget,
       logger: pino({ level: 'warn' }),
     };
     distributeOne = async (tracks, catalogs, id) => {
@@ -235,7 +245,8 @@ async function child(variant: string, workload: Workload, s: Settings): Promise<
         params: {
           Bucket: s.bucket,
           Key: key(),
-          Body: res.body,
+          // MEASURE_BARE_BODY=node: the body as a Node stream, as the service hands it on.
+          Body: process.env.MEASURE_BARE_BODY === 'node' ? Readable.fromWeb(res.body) : res.body,
           ContentLength: Number(res.headers.get('content-length')),
         },
         partSize: PART_SIZE,
@@ -298,6 +309,10 @@ function runChild(variant: string, workload: Workload, s: Settings): Promise<Run
       process.execPath,
       [
         '--no-warnings',
+        // MEASURE_CPU_PROF=<dir>: a CPU profile of each run, for `node --cpu-prof` reading.
+        ...(process.env.MEASURE_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MEASURE_CPU_PROF}`]
+          : []),
         '--import',
         'tsx',
         new URL(import.meta.url).pathname,

@@ -52,7 +52,13 @@ export class ConditionalWrites {
     const key = `${PROBE_PREFIX}${randomUUID()}`;
     const put = () =>
       this.#client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: '', IfNoneMatch: '*' }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: new Uint8Array(0),
+          ContentLength: 0,
+          IfNoneMatch: '*',
+        }),
         { abortSignal },
       );
     await put();
