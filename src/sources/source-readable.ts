@@ -107,19 +107,29 @@ export function createSourceReadable(
   options: SourceReadableOptions,
 ): Readable {
   const stream = new SourceReadable(source, options);
-  const { signal } = options;
-  if (signal !== undefined) {
-    const onAbort = (): void => {
-      const message = `Reading source ${options.description} was aborted`;
-      stream.destroy(new AppError('SOURCE_UNAVAILABLE', message, { cause: signal.reason }));
-    };
-    if (signal.aborted) onAbort();
-    else {
-      signal.addEventListener('abort', onAbort, { once: true });
-      stream.once('close', () => {
-        signal.removeEventListener('abort', onAbort);
-      });
-    }
-  }
+  destroyOnAbort(stream, options.signal, options.description);
   return stream;
+}
+
+/**
+ * Destroys `stream` with a SOURCE_UNAVAILABLE error (cause: the abort reason) when
+ * `signal` aborts, until the stream closes.
+ */
+export function destroyOnAbort(
+  stream: Readable,
+  signal: AbortSignal | undefined,
+  description: string,
+): void {
+  if (signal === undefined) return;
+  const onAbort = (): void => {
+    const message = `Reading source ${description} was aborted`;
+    stream.destroy(new AppError('SOURCE_UNAVAILABLE', message, { cause: signal.reason }));
+  };
+  if (signal.aborted) onAbort();
+  else {
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.once('close', () => {
+      signal.removeEventListener('abort', onAbort);
+    });
+  }
 }
