@@ -121,7 +121,12 @@ async function run(
   // flight); the first one that fails for good stops the others, and once all have
   // settled the objects any of them created are removed together.
   const failed = new AbortController();
-  const elementSignal = AbortSignal.any([signal, failed.signal]);
+  const elementSignal = failed.signal;
+  const onAbort = (): void => {
+    failed.abort(signal.reason);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
   let firstError: { readonly error: unknown } | undefined;
   const writeOne = async (upload: PlannedUpload, index: number): Promise<void> => {
     log.info({ key: upload.key, elementId: upload.element.id }, 'element upload started');
@@ -148,15 +153,19 @@ async function run(
     );
     objects[index] = describe(upload, target.bucket, written.size);
   };
-  await forEachConcurrently(plan, ELEMENTS_IN_FLIGHT, async (upload, index) => {
-    if (firstError !== undefined) return;
-    try {
-      await writeOne(upload, index);
-    } catch (error) {
-      firstError ??= { error };
-      failed.abort(error);
-    }
-  });
+  try {
+    await forEachConcurrently(plan, ELEMENTS_IN_FLIGHT, async (upload, index) => {
+      if (firstError !== undefined) return;
+      try {
+        await writeOne(upload, index);
+      } catch (error) {
+        firstError ??= { error };
+        failed.abort(error);
+      }
+    });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
   if (firstError !== undefined) {
     // On shutdown or a lost channel the command goes back to the queue and may already
     // run elsewhere: removing its objects now could delete what that run just wrote. A

@@ -67,15 +67,17 @@ export async function openHttpSource(
   callerSignal?: AbortSignal,
 ): Promise<SourceStream> {
   const controller = new AbortController();
-  const signal =
-    callerSignal === undefined
-      ? controller.signal
-      : AbortSignal.any([controller.signal, callerSignal]);
+  // The caller's abort reaches the requests through the controller while open() runs (a
+  // listener costs less than AbortSignal.any per source); the body listens on its own.
+  const forward = (): void => {
+    controller.abort(callerSignal?.reason);
+  };
+  callerSignal?.addEventListener('abort', forward, { once: true });
   const state: FetchState = {
     settings,
     description: describeUrl(start.href),
     controller,
-    signal,
+    signal: controller.signal,
     callerSignal,
   };
   try {
@@ -105,5 +107,7 @@ export async function openHttpSource(
   } catch (error) {
     controller.abort();
     throw error;
+  } finally {
+    callerSignal?.removeEventListener('abort', forward);
   }
 }
