@@ -1,6 +1,7 @@
 /**
- * Streams one body into S3 with `@aws-sdk/lib-storage`: a single PutObject for bodies
- * smaller than a part, a multipart upload otherwise. Memory is bounded by the part size and
+ * Streams one body into S3: a body known to be smaller than a part as one PutObject of its
+ * bytes (s3-put-small.ts), any other with `@aws-sdk/lib-storage` (a single PutObject when it
+ * turns out smaller than a part, a multipart upload otherwise). Memory is bounded by the part size and
  * queue size: measured live (after GC) about 2 x partSize x queueSize + 1.5 x partSize,
  * e.g. 88 MiB for 8 MiB x 4 while streaming 400 MiB.
  */
