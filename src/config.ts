@@ -106,7 +106,10 @@ const envSchema = z.object({
   AMQP_HANDOVER_AFTER_MS: int(900_000, 0, 86_400_000),
   /** How often a handed-over command's lease is checked; the lease expires after 3 times that. */
   AMQP_LEASE_CHECK_MS: int(60_000, 5_000, 3_600_000),
-  WORKER_CONCURRENCY: int(2, 1, 1000),
+  /** Commands one worker runs at once, at most (the prefetch); memory is the budget's. */
+  WORKER_CONCURRENCY: int(16, 1, 1000),
+  /** Memory for uploads in flight in one worker, in MiB (see uploadMemory). */
+  WORKER_MEMORY_BUDGET_MB: int(256, 16, 1_048_576),
   /** How long a publish waits for the broker's confirm before it counts as unconfirmed. */
   AMQP_CONFIRM_TIMEOUT_MS: int(10_000, 100, 3_600_000),
 
@@ -125,6 +128,10 @@ const envSchema = z.object({
   S3_BUCKET_WEBSITE: bool(false),
   S3_PART_SIZE_MB: int(DEFAULT_PART_SIZE / MiB, MIN_PART_SIZE / MiB, MAX_PART_SIZE / MiB),
   S3_UPLOAD_QUEUE_SIZE: int(DEFAULT_QUEUE_SIZE, 1, MAX_QUEUE_SIZE),
+  /** Whether the store honours If-None-Match on writes: probed per bucket, or said. */
+  S3_CONDITIONAL_WRITES: z
+    .enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' })
+    .default('auto'),
   S3_MAX_ATTEMPTS: int(3, 1, 20),
   S3_CONNECTION_TIMEOUT_MS: int(10_000, 100),
   S3_REQUEST_TIMEOUT_MS: int(120_000, 100),
@@ -465,6 +472,8 @@ function buildConfig(
       prefix: env.AMQP_PREFIX,
       deliveryLimit: env.AMQP_DELIVERY_LIMIT,
       concurrency: env.WORKER_CONCURRENCY,
+      /** Bytes of uploads in flight one worker allows, whatever the number of commands. */
+      memoryBudgetBytes: env.WORKER_MEMORY_BUDGET_MB * MiB,
       confirmTimeoutMs: env.AMQP_CONFIRM_TIMEOUT_MS,
       replyQueueExpiresMs: env.REPLY_QUEUE_EXPIRES_MS,
       /** Long-command handover (item 15); undefined when AMQP_HANDOVER_AFTER_MS is 0. */
@@ -507,6 +516,7 @@ function buildConfig(
       website: env.S3_BUCKET_WEBSITE,
       partSizeBytes: env.S3_PART_SIZE_MB * MiB,
       queueSize: env.S3_UPLOAD_QUEUE_SIZE,
+      conditionalWrites: env.S3_CONDITIONAL_WRITES,
       maxAttempts: env.S3_MAX_ATTEMPTS,
       connectionTimeoutMs: env.S3_CONNECTION_TIMEOUT_MS,
       requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { ByteBudget } from '../distribution/byte-budget.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
 import { createAvailabilityChecker } from '../sources/availability.js';
 import { createSourceFetcher, type ClusterSourceFetcher } from '../sources/source-fetcher.js';
@@ -53,6 +54,7 @@ export function buildDistributionDeps(
     xmlLimits: config.xmlLimits,
     commandDeadlineMs: config.commandDeadlineMs,
     signer: storage.signer,
+    budget: new ByteBudget(config.amqp.memoryBudgetBytes),
     logger,
   };
 }

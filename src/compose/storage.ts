@@ -36,6 +36,7 @@ export async function buildStorage(
   const store = new S3ObjectStore(client, {
     partSizeBytes: config.s3.partSizeBytes,
     queueSize: config.s3.queueSize,
+    conditionalWrites: config.s3.conditionalWrites,
   });
   // Runs after the worker stopped (closers run in reverse): uploads its handlers left
   // open are aborted before the client goes.

@@ -18,6 +18,7 @@ import { removeCreated, type CreatedObject } from './rollback.js';
 import { signingTerms, type UrlSigner } from './signed-urls.js';
 import type { DistributionTarget, TargetResolver } from './targets.js';
 import { writeElement } from './write-element.js';
+import type { ByteBudget } from './byte-budget.js';
 import { startDeadline } from './deadline.js';
 import type { ProgressTracker } from './progress.js';
 
@@ -37,11 +38,35 @@ export interface DistributionDeps {
   readonly progressIntervalMs?: number | undefined;
   /** Signs the availability checks' HEADs when signed URLs are on; undefined: plain HEADs. */
   readonly signer?: UrlSigner | undefined;
+  /** The worker's memory budget, shared by every command it runs; unset: no limit. */
+  readonly budget?: ByteBudget | undefined;
   readonly logger: Logger;
 }
 
 /** How long an availability check's signed HEAD URL lives (Opencast: 5 minutes). */
 const AVAILABILITY_SIGNATURE_MS = 5 * 60_000;
+
+/**
+ * Elements of one job uploading at once, at most: each holds a source connection open, and
+ * the memory budget alone would let a job of many small files (HLS segments) open hundreds.
+ */
+export const ELEMENTS_IN_FLIGHT = 8;
+
+/** Runs `task` over `items`, at most `limit` at a time; resolves once all have settled. */
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      await task(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 /** One file to write. */
 export interface PlannedUpload {
@@ -108,40 +133,63 @@ async function run(
       return text === undefined ? upload.element.size : Buffer.byteLength(text, 'utf8');
     }),
   );
+  // The elements upload side by side (the memory budget decides how many bytes are in
+  // flight); the first one that fails for good stops the others, and once all have
+  // settled the objects any of them created are removed together.
+  const failed = new AbortController();
+  const elementSignal = failed.signal;
+  const onAbort = (): void => {
+    failed.abort(signal.reason);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  let firstError: { readonly error: unknown } | undefined;
+  const writeOne = async (upload: PlannedUpload, index: number): Promise<void> => {
+    log.info({ key: upload.key, elementId: upload.element.id }, 'element upload started');
+    const startedAt = Date.now();
+    const playlist = playlists.get(upload.element.id);
+    const written = await writeElement(
+      upload,
+      playlist,
+      target.bucket,
+      metadata,
+      deps,
+      log,
+      elementSignal,
+      (bytes, length) => progress?.bytes(index, bytes, length),
+    );
+    progress?.finished(index, written.size);
+    if (written.created) created.push({ key: upload.key, etag: written.etag });
+    log.info(
+      {
+        key: upload.key,
+        size: written.size,
+        created: written.created,
+        durationMs: Date.now() - startedAt,
+      },
+      'element distributed',
+    );
+    objects[index] = describe(upload, target.bucket, written.size);
+  };
   try {
-    for (const [index, upload] of plan.entries()) {
-      log.info({ key: upload.key, elementId: upload.element.id }, 'element upload started');
-      const startedAt = Date.now();
-      const playlist = playlists.get(upload.element.id);
-      const written = await writeElement(
-        upload,
-        playlist,
-        target.bucket,
-        metadata,
-        deps,
-        log,
-        signal,
-        (bytes, length) => progress?.bytes(index, bytes, length),
-      );
-      progress?.finished(index, written.size);
-      if (written.created) created.push({ key: upload.key, etag: written.etag });
-      log.info(
-        {
-          key: upload.key,
-          size: written.size,
-          created: written.created,
-          durationMs: Date.now() - startedAt,
-        },
-        'element distributed',
-      );
-      objects.push(describe(upload, target.bucket, written.size));
-    }
-  } catch (error) {
+    await forEachConcurrently(plan, ELEMENTS_IN_FLIGHT, async (upload, index) => {
+      if (firstError !== undefined) return;
+      try {
+        await writeOne(upload, index);
+      } catch (error) {
+        firstError ??= { error };
+        failed.abort(error);
+      }
+    });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (firstError !== undefined) {
     // On shutdown or a lost channel the command goes back to the queue and may already
     // run elsewhere: removing its objects now could delete what that run just wrote. A
     // deadline ends the command for good, so its objects go.
     if (!caller.aborted) await removeCreated(created, target.bucket, runId, deps.store, log);
-    throw error;
+    throw firstError.error;
   }
 
   if (command.checkAvailability) {

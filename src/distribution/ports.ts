@@ -37,6 +37,22 @@ export interface ObjectStore {
    * writes anyway.
    */
   createObject(input: PutObjectInput): Promise<StoredObject | undefined>;
+  /**
+   * Whether {@link createObject} of a body of `contentLength` bytes must be preceded by a
+   * HEAD to learn that the key held nothing: true where the store ignores `If-None-Match`
+   * (so only a HEAD tells), and for bodies that go multipart, whose refusal would come only
+   * after every part was sent. Unimplemented: always check.
+   */
+  mustCheckBeforeCreate?(
+    bucket: string,
+    contentLength: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
+  /**
+   * About how many bytes of memory an upload of `contentLength` bytes (undefined: unknown)
+   * holds while it runs; what a worker's memory budget reserves for it. Unimplemented: 0.
+   */
+  uploadMemory?(contentLength: number | undefined): number;
   /** Size, ETag and user metadata of an object, or undefined when it does not exist. */
   statObject(bucket: string, key: string, signal?: AbortSignal): Promise<ObjectStat | undefined>;
   /**

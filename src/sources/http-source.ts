@@ -10,7 +10,7 @@ import { describeUrl } from './describe-url.js';
 import { httpSourceStream } from './http-body.js';
 import { findCredentials } from './find-credentials.js';
 import { answerChallenge } from './http-auth.js';
-import { discard, send, type FetchState } from './http-request.js';
+import { discard, send, type FetchState, type SourceResponse } from './http-request.js';
 import { errorForStatus, REDIRECT_STATUSES } from './http-status.js';
 import { DEFAULT_AUTH_SCHEMES } from './source-credential.js';
 import type { SourceSettings } from './source-settings.js';
@@ -35,7 +35,7 @@ function redirectTarget(location: string | null, from: URL, state: FetchState): 
 }
 
 /** GET with at most one authenticated retry; a second 401 means wrong credentials. */
-async function authenticatedGet(state: FetchState, url: URL): Promise<Response> {
+async function authenticatedGet(state: FetchState, url: URL): Promise<SourceResponse> {
   const credentials = findCredentials(url, state.settings);
   // Opencast's security answers a request without this header with a redirect to its login
   // page instead of a Digest challenge (as TrustedHttpClient knows); only where we hold
@@ -44,7 +44,7 @@ async function authenticatedGet(state: FetchState, url: URL): Promise<Response> 
   const extra = credentials !== undefined && digest ? DIGEST_REQUESTED : undefined;
   const response = await send(state, url, undefined, extra);
   if (response.status !== 401) return response;
-  const header = response.headers.get('www-authenticate');
+  const header = response.header('www-authenticate') ?? null;
   await discard(response);
   const retried = await send(
     state,
@@ -67,15 +67,17 @@ export async function openHttpSource(
   callerSignal?: AbortSignal,
 ): Promise<SourceStream> {
   const controller = new AbortController();
-  const signal =
-    callerSignal === undefined
-      ? controller.signal
-      : AbortSignal.any([controller.signal, callerSignal]);
+  // The caller's abort reaches the requests through the controller while open() runs (a
+  // listener costs less than AbortSignal.any per source); the body listens on its own.
+  const forward = (): void => {
+    controller.abort(callerSignal?.reason);
+  };
+  callerSignal?.addEventListener('abort', forward, { once: true });
   const state: FetchState = {
     settings,
     description: describeUrl(start.href),
     controller,
-    signal,
+    signal: controller.signal,
     callerSignal,
   };
   try {
@@ -94,7 +96,7 @@ export async function openHttpSource(
         await discard(response);
         throw errorForStatus(response.status, state.description);
       }
-      const location = response.headers.get('location');
+      const location = response.header('location') ?? null;
       await discard(response);
       if (redirects >= settings.maxRedirects) {
         const message = `Source ${state.description} redirects more than ${settings.maxRedirects} times`;
@@ -105,5 +107,7 @@ export async function openHttpSource(
   } catch (error) {
     controller.abort();
     throw error;
+  } finally {
+    callerSignal?.removeEventListener('abort', forward);
   }
 }

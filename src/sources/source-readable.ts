@@ -35,7 +35,11 @@ export function toReadError(error: unknown, description: string): AppError {
 }
 
 class SourceReadable extends Readable {
+  // One timer per stream, re-armed with refresh() when a read starts: no timer is created
+  // or cleared per chunk. It fires harmlessly while no read waits (the consumer is slow).
   private timer: NodeJS.Timeout | undefined;
+  /** Whether a read of the source is under way, i.e. the idle timeout applies. */
+  private waiting = false;
 
   constructor(
     private readonly source: ChunkSource,
@@ -45,36 +49,48 @@ class SourceReadable extends Readable {
   }
 
   override _read(): void {
-    const { idleTimeoutMs, description } = this.options;
+    this.waiting = true;
+    const { idleTimeoutMs } = this.options;
     if (idleTimeoutMs !== undefined) {
-      this.timer = setTimeout(() => {
-        const message = `Source ${description} sent nothing for ${idleTimeoutMs} ms`;
-        this.destroy(new AppError('SOURCE_UNAVAILABLE', message));
-      }, idleTimeoutMs);
+      if (this.timer === undefined) this.timer = setTimeout(this.onIdle, idleTimeoutMs);
+      else this.timer.refresh();
     }
-    this.readNext().then(
-      (chunk) => {
-        clearTimeout(this.timer);
-        if (this.destroyed) return;
-        this.push(chunk === undefined ? null : chunk);
-      },
-      (error: unknown) => {
-        clearTimeout(this.timer);
-        if (!this.destroyed) this.destroy(toReadError(error, description));
-      },
-    );
+    this.source.read().then(this.onChunk, this.onError);
   }
 
-  /** Skips empty chunks: pushing one would end the read without asking for more. */
-  private async readNext(): Promise<Uint8Array | undefined> {
-    for (;;) {
-      const chunk = await this.source.read();
-      if (chunk === undefined || chunk.byteLength > 0) return chunk;
+  // Arrow properties: bound once per stream, not per chunk.
+  private readonly onChunk = (chunk: Uint8Array | undefined): void => {
+    if (this.destroyed) return;
+    if (chunk === undefined) {
+      this.stopTimer();
+      this.push(null);
+    } else if (chunk.byteLength === 0) {
+      // Pushing an empty chunk would end the read without asking for more.
+      this.source.read().then(this.onChunk, this.onError);
+    } else {
+      this.waiting = false;
+      this.push(chunk);
     }
+  };
+
+  private readonly onError = (error: unknown): void => {
+    this.stopTimer();
+    if (!this.destroyed) this.destroy(toReadError(error, this.options.description));
+  };
+
+  private readonly onIdle = (): void => {
+    if (!this.waiting || this.destroyed) return;
+    const message = `Source ${this.options.description} sent nothing for ${String(this.options.idleTimeoutMs)} ms`;
+    this.destroy(new AppError('SOURCE_UNAVAILABLE', message));
+  };
+
+  private stopTimer(): void {
+    this.waiting = false;
+    clearTimeout(this.timer);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    clearTimeout(this.timer);
+    this.stopTimer();
     const done = (): void => {
       callback(error);
     };
@@ -91,19 +107,29 @@ export function createSourceReadable(
   options: SourceReadableOptions,
 ): Readable {
   const stream = new SourceReadable(source, options);
-  const { signal } = options;
-  if (signal !== undefined) {
-    const onAbort = (): void => {
-      const message = `Reading source ${options.description} was aborted`;
-      stream.destroy(new AppError('SOURCE_UNAVAILABLE', message, { cause: signal.reason }));
-    };
-    if (signal.aborted) onAbort();
-    else {
-      signal.addEventListener('abort', onAbort, { once: true });
-      stream.once('close', () => {
-        signal.removeEventListener('abort', onAbort);
-      });
-    }
-  }
+  destroyOnAbort(stream, options.signal, options.description);
   return stream;
+}
+
+/**
+ * Destroys `stream` with a SOURCE_UNAVAILABLE error (cause: the abort reason) when
+ * `signal` aborts, until the stream closes.
+ */
+export function destroyOnAbort(
+  stream: Readable,
+  signal: AbortSignal | undefined,
+  description: string,
+): void {
+  if (signal === undefined) return;
+  const onAbort = (): void => {
+    const message = `Reading source ${description} was aborted`;
+    stream.destroy(new AppError('SOURCE_UNAVAILABLE', message, { cause: signal.reason }));
+  };
+  if (signal.aborted) onAbort();
+  else {
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.once('close', () => {
+      signal.removeEventListener('abort', onAbort);
+    });
+  }
 }

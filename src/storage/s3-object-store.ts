@@ -10,7 +10,13 @@ import { isNotFound } from './s3-errors.js';
 import { uploadS3Object, type UploadOptions } from './s3-upload.js';
 import { OpenMultipartUploads } from './abort-multipart.js';
 import { createS3Object, deleteS3ObjectIfMatch, statS3Object } from './s3-conditional.js';
-import { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, assertUploadOptions } from './upload-plan.js';
+import {
+  DEFAULT_PART_SIZE,
+  DEFAULT_QUEUE_SIZE,
+  assertUploadOptions,
+  uploadMemory,
+} from './upload-plan.js';
+import { ConditionalWrites, type ConditionalWriteMode } from './conditional-writes.js';
 
 /** Tuning of an {@link S3ObjectStore}. */
 export interface S3ObjectStoreOptions {
@@ -18,6 +24,8 @@ export interface S3ObjectStoreOptions {
   readonly partSizeBytes?: number | undefined;
   /** Parts uploaded in parallel per object: default 4. */
   readonly queueSize?: number | undefined;
+  /** Whether the store honours `If-None-Match: *` (S3_CONDITIONAL_WRITES): default `auto`. */
+  readonly conditionalWrites?: ConditionalWriteMode | undefined;
 }
 
 /**
@@ -30,6 +38,7 @@ export class S3ObjectStore implements ObjectStore {
   readonly #tuning: UploadOptions;
   readonly #openUploads = new OpenMultipartUploads();
   readonly #deleteMode: DeleteMode = { singleDeletes: false };
+  readonly #conditional: ConditionalWrites;
 
   constructor(client: S3Client, options: S3ObjectStoreOptions = {}) {
     this.#client = client;
@@ -37,6 +46,7 @@ export class S3ObjectStore implements ObjectStore {
     const queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
     assertUploadOptions(partSizeBytes, queueSize);
     this.#tuning = { partSizeBytes, queueSize, openUploads: this.#openUploads };
+    this.#conditional = new ConditionalWrites(client, options.conditionalWrites ?? 'auto');
   }
 
   /**
@@ -89,6 +99,19 @@ export class S3ObjectStore implements ObjectStore {
   /** {@inheritDoc ObjectStore.createObject} */
   createObject(input: PutObjectInput) {
     return createS3Object(this.#client, input, this.#tuning);
+  }
+
+  /** {@inheritDoc ObjectStore.mustCheckBeforeCreate} */
+  async mustCheckBeforeCreate(bucket: string, contentLength: number | undefined): Promise<boolean> {
+    // lib-storage sends a body of less than one part as one PutObject; anything larger goes
+    // multipart, where If-None-Match is checked only at CompleteMultipartUpload.
+    if (contentLength === undefined || contentLength >= this.#tuning.partSizeBytes) return true;
+    return !(await this.#conditional.honoured(bucket));
+  }
+
+  /** {@inheritDoc ObjectStore.uploadMemory} */
+  uploadMemory(contentLength: number | undefined): number {
+    return uploadMemory(contentLength, this.#tuning.partSizeBytes, this.#tuning.queueSize);
   }
 
   /** {@inheritDoc ObjectStore.statObject} */

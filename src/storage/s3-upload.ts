@@ -1,6 +1,7 @@
 /**
- * Streams one body into S3 with `@aws-sdk/lib-storage`: a single PutObject for bodies
- * smaller than a part, a multipart upload otherwise. Memory is bounded by the part size and
+ * Streams one body into S3: a body known to be smaller than a part as one PutObject of its
+ * bytes (s3-put-small.ts), any other with `@aws-sdk/lib-storage` (a single PutObject when it
+ * turns out smaller than a part, a multipart upload otherwise). Memory is bounded by the part size and
  * queue size: measured live (after GC) about 2 x partSize x queueSize + 1.5 x partSize,
  * e.g. 88 MiB for 8 MiB x 4 while streaming 400 MiB.
  */
@@ -8,13 +9,13 @@ import { pipeline } from 'node:stream';
 import { CreateMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { PutObjectInput } from '../distribution/ports.js';
-import { AppError, isAppError } from '../errors.js';
 import { abortMultipartQuietly, OpenMultipartUploads } from './abort-multipart.js';
 import { ByteCounter } from './byte-counter.js';
 import { assertBucketName, assertObjectKey } from './object-key.js';
 import { mapFailure } from './s3-call.js';
 import { abortedError } from './s3-errors.js';
 import { planUpload, type UploadPlan } from './upload-plan.js';
+import { asBodyFailure, putSmallObject } from './s3-put-small.js';
 
 /** The store's upload tuning. */
 export interface UploadOptions {
@@ -71,6 +72,9 @@ export async function uploadS3Object(
     maxBytes: plan.maxBytes,
     onBytes: input.onProgress,
   });
+  if (contentLength !== undefined && contentLength < plan.partSize) {
+    return putSmallObject(client, input, counter, condition.ifAbsent === true);
+  }
   let first: FirstFailure | undefined;
   // pipeline() destroys both streams when either fails and reports the first error.
   // Node passes undefined, not the typed null, when the pipeline succeeds.
@@ -124,7 +128,7 @@ export async function uploadS3Object(
       first === undefined
         ? error
         : first.from === 'body'
-          ? bodyFailure(first.error, operation)
+          ? asBodyFailure(first.error, operation)
           : first.error;
     counter.destroy();
     // pipeline() would destroy it a tick later; the caller may look right away.
@@ -170,13 +174,4 @@ function withSignal(client: S3Client, signal: AbortSignal, events: RequestEvents
   };
   Object.defineProperty(view, 'send', { value: send });
   return view;
-}
-
-// A body that failed on its own (not through the ByteCounter's AppErrors) is a source
-// failure, not a storage one.
-function bodyFailure(error: unknown, operation: string): unknown {
-  if (isAppError(error)) return error;
-  return new AppError('SOURCE_UNAVAILABLE', `Reading the body of ${operation} failed`, {
-    cause: error,
-  });
 }

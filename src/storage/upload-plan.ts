@@ -83,3 +83,28 @@ export function planUpload(
     maxBytes: contentLength,
   };
 }
+
+/** What one request costs beside its body: sockets, buffers and SDK state. */
+export const REQUEST_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * About how much memory an upload of `contentLength` bytes (undefined: unknown) holds while
+ * it runs, for a worker's memory budget. A body smaller than a part goes as one PutObject,
+ * buffered and copied once; a multipart upload holds its parts in flight, each buffered
+ * twice, plus the part being filled: measured live about 2 x partSize x queueSize +
+ * 1.5 x partSize (88 MiB for 8 MiB x 4), rounded up here to 2 parts.
+ */
+export function uploadMemory(
+  contentLength: number | undefined,
+  partSize: number,
+  queueSize: number,
+): number {
+  if (contentLength !== undefined && Number.isSafeInteger(contentLength) && contentLength >= 0) {
+    if (contentLength < partSize) return 2 * contentLength + REQUEST_OVERHEAD_BYTES;
+    if (contentLength <= MAX_OBJECT_SIZE) {
+      const plan = planUpload(contentLength, partSize, queueSize);
+      return 2 * plan.partSize * (plan.queueSize + 1) + REQUEST_OVERHEAD_BYTES;
+    }
+  }
+  return 2 * partSize * (queueSize + 1) + REQUEST_OVERHEAD_BYTES;
+}

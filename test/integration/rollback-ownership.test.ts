@@ -13,6 +13,7 @@ import { S3ObjectStore } from '../../src/storage/s3-object-store.js';
 import type { OutgoingEvent } from '../../src/contract/event.js';
 import { processCommand, type WorkerDeps } from '../../src/worker/process-command.js';
 import { readFixture } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { startTestS3, type TestS3 } from '../helpers/s3.js';
 import {
   startSourceServer,
@@ -117,6 +118,18 @@ async function metadataOf(objectKey: string): Promise<Record<string, string> | u
   return head.Metadata;
 }
 
+/**
+ * Waits until run `runId` has written `objectKey`. A run uploads its elements side by
+ * side, so reaching its held source does not mean its other elements are written yet.
+ */
+async function writtenBy(objectKey: string, runId: string): Promise<void> {
+  await waitFor(
+    async () => (await metadataOf(objectKey).catch(() => undefined))?.['ocs3-run'] === runId,
+    10_000,
+    `${objectKey} written by ${runId}`,
+  );
+}
+
 /** Waits for the held request, failing at once should the run end without making it. */
 async function arrivedBefore(held: HeldRequest, run: Promise<unknown>): Promise<void> {
   const ended = run.then((result) => {
@@ -138,6 +151,7 @@ async function race(channelId: string, jobA: string, jobB: string, elementsB: st
   const b = worker('run-b');
   const runA = a.run(jobA, channelId, ['episode-dc', 'series-dc']);
   await arrivedBefore(held, runA);
+  await writtenBy(key(channelId, 'episode-dc', E1), 'run-a');
   sources.set(E1, '<dublincore>episode by B</dublincore>');
   expect(await b.run(jobB, channelId, elementsB)).toBe('ack');
   expect(b.events.map((e) => e.routingKey)).toEqual(['distribute.completed']);
@@ -182,6 +196,7 @@ describe('a failed run that raced another run of the same elements', () => {
     const a = worker('run-alone');
     const runA = a.run('103', 'race-alone', ['episode-dc', 'series-dc']);
     await arrivedBefore(held, runA);
+    await writtenBy(key('race-alone', 'episode-dc', E1), 'run-alone');
     held.fail();
     expect(await runA).toBe('ack');
     expect(await live().s3.listKeys(bucket, `mh_default_org/race-alone/`)).toEqual([]);

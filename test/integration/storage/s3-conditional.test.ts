@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
+import { ConditionalWrites, PROBE_PREFIX } from '../../../src/storage/conditional-writes.js';
+import { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
 import type { TestS3 } from '../../helpers/s3.js';
 import { uniqueKey, useTestStore } from '../../helpers/store-harness.js';
 
@@ -66,5 +67,25 @@ describe('S3ObjectStore conditional requests', () => {
     expect(await store.deleteObjectIfMatch(bucket, key, created?.etag ?? '')).toBe(true);
     expect(await s3.readObject(bucket, key)).toBeUndefined();
     expect(await store.deleteObjectIfMatch(bucket, key, '"gone"')).toBe(true);
+  });
+
+  it('probes whether the store honours If-None-Match, and leaves no probe object', async () => {
+    // s3rver writes anyway; MinIO and AWS refuse with 412.
+    const honoured = s3.kind !== 'embedded';
+    expect(await new ConditionalWrites(s3.client, 'auto').honoured(bucket)).toBe(honoured);
+    expect(await s3.listKeys(bucket, PROBE_PREFIX)).toEqual([]);
+    expect(await new ConditionalWrites(s3.client, 'on').honoured(bucket)).toBe(true);
+    expect(await new ConditionalWrites(s3.client, 'off').honoured(bucket)).toBe(false);
+  });
+
+  it('asks for a HEAD before multipart and unknown-length creates, and per the probe for small ones', async () => {
+    const trusting = new S3ObjectStore(s3.client, {
+      partSizeBytes: 5 * MiB,
+      conditionalWrites: 'on',
+    });
+    expect(await trusting.mustCheckBeforeCreate(bucket, 1000)).toBe(false);
+    expect(await trusting.mustCheckBeforeCreate(bucket, 5 * MiB)).toBe(true);
+    expect(await trusting.mustCheckBeforeCreate(bucket, undefined)).toBe(true);
+    expect(await store.mustCheckBeforeCreate(bucket, 1000)).toBe(s3.kind === 'embedded');
   });
 });

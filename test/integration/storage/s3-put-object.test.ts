@@ -230,6 +230,43 @@ describe('putObject', () => {
     expect(await store.headObject(bucket, target)).toBeUndefined();
   });
 
+  it.each([
+    ['an AppError', new AppError('SOURCE_NOT_FOUND', 'gone'), 'SOURCE_NOT_FOUND'],
+    ['a plain error', new Error('socket hang up'), 'SOURCE_UNAVAILABLE'],
+  ])(
+    'keeps a source failure (%s) of a body smaller than a part and stores nothing',
+    async (_case, failure, code) => {
+      const target = key('broken-small.xml');
+      const body = new Readable({ read: () => undefined });
+      body.push(Buffer.from('<partial'));
+      const upload = store.putObject({ bucket, key: target, body, contentLength: 1000 });
+      setImmediate(() => body.destroy(failure));
+      await expect(upload).rejects.toMatchObject({ code });
+      expect(await store.headObject(bucket, target)).toBeUndefined();
+    },
+  );
+
+  it('stops a body smaller than a part with the abort reason, and stores nothing', async () => {
+    const target = key('aborted-small.xml');
+    const body = new Readable({ read: () => undefined });
+    body.push(Buffer.from('<partial'));
+    const controller = new AbortController();
+    const reason = new AppError('DEADLINE_EXCEEDED', 'time is up');
+    const upload = store.putObject({
+      bucket,
+      key: target,
+      body,
+      contentLength: 1000,
+      signal: controller.signal,
+    });
+    setImmediate(() => {
+      controller.abort(reason);
+    });
+    await expect(upload).rejects.toBe(reason);
+    expect(body.destroyed).toBe(true);
+    expect(await store.headObject(bucket, target)).toBeUndefined();
+  });
+
   it('refuses object-mode bodies that are not bytes', async () => {
     const target = key('objects.bin');
     await expect(

@@ -15,16 +15,25 @@ const upload = { element, key: 'org/ch/mp/e1/e1.xml' };
 const metadata = { 'ocs3-run': 'run-1', 'ocs3-job': '7' };
 const signal = new AbortController().signal;
 
-/** A store whose HEAD says `existed` and whose create-if-absent answers `createAnswer`. */
-function setup(existed: boolean, created: boolean) {
+/**
+ * A store whose HEAD says `existed` and whose create-if-absent stores when `created` (else
+ * answers 412). `honoured`: the store trusts its own 412, so no HEAD is needed first.
+ */
+function setup(existed: boolean, created: boolean, honoured = false, lengthKnown = true) {
   const calls: { method: string; body: string; metadata: PutObjectInput['metadata'] }[] = [];
+  let heads = 0;
   const record = async (method: string, input: PutObjectInput) => {
     const body = (await buffer(input.body)).toString();
     calls.push({ method, body, metadata: input.metadata });
     return body.length;
   };
   const fake = {
-    headObject: () => Promise.resolve(existed ? 3 : undefined),
+    headObject: () => {
+      heads++;
+      return Promise.resolve(existed ? 3 : undefined);
+    },
+    mustCheckBeforeCreate: (_bucket: string, length: number | undefined) =>
+      Promise.resolve(!honoured || length === undefined),
     createObject: async (input: PutObjectInput) => {
       const size = await record('create', input);
       // false: the store answered 412, another run created the key after our HEAD.
@@ -39,7 +48,7 @@ function setup(existed: boolean, created: boolean) {
       opened++;
       return Promise.resolve({
         body: Readable.from([Buffer.from('<e/>')]),
-        contentLength: 4,
+        contentLength: lengthKnown ? 4 : undefined,
         contentType: undefined,
       });
     },
@@ -52,7 +61,7 @@ function setup(existed: boolean, created: boolean) {
   };
   const write = () =>
     writeElement(upload, undefined, 'b', metadata, deps, pino({ level: 'silent' }), signal);
-  return { write, calls, opened: () => opened };
+  return { write, calls, opened: () => opened, heads: () => heads };
 }
 
 describe('writeElement', () => {
@@ -75,5 +84,27 @@ describe('writeElement', () => {
     const { write, calls } = setup(true, true);
     expect(await write()).toEqual({ size: 4, created: false, etag: undefined });
     expect(calls).toEqual([{ method: 'put', body: '<e/>', metadata }]);
+  });
+
+  it('sends no HEAD where the store honours If-None-Match, and claims what it created', async () => {
+    const { write, calls, heads } = setup(false, true, true);
+    expect(await write()).toEqual({ size: 4, created: true, etag: '"ours"' });
+    expect(calls.map((c) => c.method)).toEqual(['create']);
+    expect(heads()).toBe(0);
+  });
+
+  it('leaves unclaimed, without a HEAD, a key the store says existed (412)', async () => {
+    const { write, calls, heads, opened } = setup(true, false, true);
+    expect(await write()).toEqual({ size: 4, created: false, etag: undefined });
+    expect(calls.map((c) => c.method)).toEqual(['create', 'put']);
+    expect(heads()).toBe(0);
+    expect(opened()).toBe(2);
+  });
+
+  it('checks with a HEAD when the store asks for it (a body of unknown length)', async () => {
+    const { write, calls, heads } = setup(true, true, true, false);
+    expect(await write()).toEqual({ size: 4, created: false, etag: undefined });
+    expect(calls.map((c) => c.method)).toEqual(['put']);
+    expect(heads()).toBe(1);
   });
 });

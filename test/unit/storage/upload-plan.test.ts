@@ -7,7 +7,9 @@ import {
   MAX_PART_SIZE,
   MIN_PART_SIZE,
   assertUploadOptions,
+  REQUEST_OVERHEAD_BYTES,
   planUpload,
+  uploadMemory,
 } from '../../../src/storage/upload-plan.js';
 
 const MiB = 1024 * 1024;
@@ -87,5 +89,33 @@ describe('assertUploadOptions', () => {
     expect(() => {
       assertUploadOptions(partSize, queueSize);
     }).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});
+
+describe('uploadMemory', () => {
+  it('counts a small body about twice, plus the request', () => {
+    expect(uploadMemory(10 * 1024, 8 * MiB, 4)).toBe(20 * 1024 + REQUEST_OVERHEAD_BYTES);
+    expect(uploadMemory(0, 8 * MiB, 4)).toBe(REQUEST_OVERHEAD_BYTES);
+  });
+
+  it('counts a multipart upload by its parts in flight, also for an unknown length', () => {
+    const large = 2 * 8 * MiB * 5 + REQUEST_OVERHEAD_BYTES;
+    expect(uploadMemory(8 * MiB, 8 * MiB, 4)).toBe(large);
+    expect(uploadMemory(1024 * MiB, 8 * MiB, 4)).toBe(large);
+    expect(uploadMemory(undefined, 8 * MiB, 4)).toBe(large);
+  });
+
+  it('follows the plan of a huge object: bigger parts, fewer in flight', () => {
+    const plan = planUpload(MAX_OBJECT_SIZE, 8 * MiB, 4);
+    expect(uploadMemory(MAX_OBJECT_SIZE, 8 * MiB, 4)).toBe(
+      2 * plan.partSize * (plan.queueSize + 1) + REQUEST_OVERHEAD_BYTES,
+    );
+  });
+
+  it('takes a length it cannot plan for as unknown', () => {
+    const unknown = uploadMemory(undefined, 8 * MiB, 4);
+    for (const bad of [-1, 1.5, MAX_OBJECT_SIZE + 1]) {
+      expect(uploadMemory(bad, 8 * MiB, 4)).toBe(unknown);
+    }
   });
 });

@@ -51,6 +51,10 @@ class MemoryStore implements ObjectStore {
   headObject(bucket: string, key: string) {
     return Promise.resolve(this.objects.get(`${bucket}/${key}`)?.length);
   }
+  /** It honours If-None-Match (see createObject): no HEAD needed. */
+  mustCheckBeforeCreate() {
+    return Promise.resolve(false);
+  }
   async createObject(input: Parameters<ObjectStore['putObject']>[0]) {
     if (this.objects.has(`${input.bucket}/${input.key}`)) return undefined;
     const { size } = await this.putObject(input);
@@ -255,6 +259,54 @@ describe('processCommand', () => {
     expect(events[0]?.event.data.mediaPackageId).toBe(MP);
   });
 
+  it('uploads the elements of a job side by side', async () => {
+    const { store, events, deps } = setup(files);
+    const { sources } = deps.distribution;
+    // Each source opens only once the other was asked for: one after another would hang.
+    let asked = 0;
+    let bothAsked: () => void = () => undefined;
+    const both = new Promise<void>((resolve) => (bothAsked = resolve));
+    const paired: SourceFetcher = {
+      ...sources,
+      open: async (url, openSignal) => {
+        if (++asked === 2) bothAsked();
+        await both;
+        return sources.open(url, openSignal);
+      },
+    };
+    const body = command();
+    const concurrent = { ...deps, distribution: { ...deps.distribution, sources: paired } };
+    expect(await processCommand({ body, deliveryCount: 0 }, concurrent, signal)).toBe('ack');
+    expect(events[0]?.routingKey).toBe('distribute.completed');
+    expect(store.objects.size).toBe(2);
+  });
+
+  it('rolls back what every element created when one fails, also those still running', async () => {
+    const { store, events, deps } = setup(files);
+    const { sources } = deps.distribution;
+    // The episode finishes only after the series failed: its object is removed all the same.
+    let seriesFailed: () => void = () => undefined;
+    const failed = new Promise<void>((resolve) => (seriesFailed = resolve));
+    const racing: SourceFetcher = {
+      ...sources,
+      open: async (url, openSignal) => {
+        if (url.endsWith('series-dublincore.xml')) {
+          seriesFailed();
+          throw new AppError('SOURCE_NOT_FOUND', `${url} 404`);
+        }
+        await failed;
+        return sources.open(url, openSignal);
+      },
+    };
+    const body = command();
+    const failing = { ...deps, distribution: { ...deps.distribution, sources: racing } };
+    expect(await processCommand({ body, deliveryCount: 0 }, failing, signal)).toBe('ack');
+    expect(events[0]?.routingKey).toBe('distribute.failed');
+    expect(events[0]?.event.data.error?.code).toBe('SOURCE_NOT_FOUND');
+    expect(store.puts).toBe(1);
+    expect(store.objects.size).toBe(0);
+  });
+
   it('never deletes an object a failed republish overwrote', async () => {
     const { store, deps } = setup({ 'episode-dublincore.xml': '<e v2/>' });
     const live = `b/mh_default_org/engage-player/${MP}/episode-dc/episode-dublincore.xml`;
@@ -286,9 +338,9 @@ describe('processCommand', () => {
   it('retries a transient failure, then parks the command', async () => {
     const { store, events, deps } = setup(files);
     store.failPut = new AppError('STORAGE_UNAVAILABLE', 'S3 is down');
-    expect(await processCommand({ body: command(), deliveryCount: 0 }, deps, signal)).toBe(
-      'dead-letter',
-    );
+    const body = command({ elementIds: ['episode-dc'] });
+    expect(await processCommand({ body, deliveryCount: 0 }, deps, signal)).toBe('dead-letter');
+    // Two attempts (retry.attempts) of the one element.
     expect(store.puts).toBe(2);
     expect(events[0]?.event.data.error).toMatchObject({
       code: 'STORAGE_UNAVAILABLE',
