@@ -128,12 +128,9 @@ class Reader {
     if (cdataEnd !== -1) {
       throw malformed(`']]>' is not allowed in text (offset ${start + cdataEnd})`);
     }
-    for (
-      let amp = xml.indexOf('&', start);
-      amp !== -1 && amp < end;
-      amp = xml.indexOf('&', amp + 1)
-    ) {
-      checkReference(xml, amp);
+    // Searched in the slice: searching the document would scan to its end for every text.
+    for (let amp = text.indexOf('&'); amp !== -1; amp = text.indexOf('&', amp + 1)) {
+      checkReference(xml, start + amp);
     }
     this.#text += decodeXmlEntities(text);
   }
