@@ -8,6 +8,7 @@ import type { MediaPackage, MediaPackageElement } from '../opencast/model.js';
 import type { XmlLimits } from '../opencast/xml-tree.js';
 import type { DistributeCommand, DistributeRequest } from '../contract/command.js';
 import type { Logger } from './logger.js';
+import type { ElementCopies } from './copy-element.js';
 import { distributionUrl, objectKey } from './object-key.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
 import type { AvailabilityChecker, ObjectStore, SourceFetcher } from './ports.js';
@@ -33,6 +34,8 @@ export interface DistributionDeps {
   readonly commandDeadlineMs?: number | undefined;
   /** How often a running upload logs its progress; default 30 s. */
   readonly progressIntervalMs?: number | undefined;
+  /** Server-side copy of sources that are objects of the store (SOURCE_S3_BUCKETS). */
+  readonly copies?: ElementCopies | undefined;
   readonly logger: Logger;
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from './logger.js';
 import { Readable } from 'node:stream';
 import type { RewrittenPlaylist } from '../opencast/hls.js';
+import { copyElement, type ElementCopies } from './copy-element.js';
 import type { MediaPackageElement } from '../opencast/model.js';
 import type { ObjectStore, PutObjectInput, SourceFetcher } from './ports.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -27,6 +28,8 @@ export interface WriteDeps {
   readonly retry: RetryPolicy;
   /** How often a running upload logs its progress; default {@link PROGRESS_INTERVAL_MS}. */
   readonly progressIntervalMs?: number | undefined;
+  /** Server-side copy of sources that are objects of the store; undefined: none. */
+  readonly copies?: ElementCopies | undefined;
 }
 
 /** Default interval of the "upload in progress" log line. */
@@ -48,6 +51,12 @@ export async function writeElement(
   log: Logger,
   signal: AbortSignal,
 ): Promise<WrittenElement> {
+  // A source that is an object of the store is copied inside S3 (copy-element.ts).
+  const copies = playlist === undefined ? deps.copies : undefined;
+  const source = copies?.sourceObject(upload.element.url);
+  if (copies !== undefined && source !== undefined) {
+    return copyElement(upload, source, bucket, metadata, { ...deps, copies }, log, signal);
+  }
   const { store } = deps;
   const existed = await withRetry(
     async () => (await store.headObject(bucket, upload.key, signal)) !== undefined,
