@@ -28,7 +28,7 @@ import { connect } from 'amqplib';
 import { encodeCommand } from '../src/contract/command-codec.js';
 import { declareTopology, topologyNames } from '../src/messaging/topology.js';
 import { deleteTestTopology, LOCAL_AMQP_URL, testPrefix } from '../test/helpers/rabbit.js';
-import { startTestS3 } from '../test/helpers/s3.js';
+import { serviceS3Env, startTestS3 } from '../test/helpers/s3.js';
 import { startSourceServer } from '../test/helpers/source-server.js';
 
 const rounds = Number(process.env.ROUNDS ?? 3);
@@ -76,12 +76,7 @@ async function startService(build: Build, role: string, prefix: string) {
       HTTP_PORT: String(port),
       AMQP_URL: amqpUrl,
       AMQP_PREFIX: prefix,
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region,
-      S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-      S3_BUCKET: bucket,
-      DISTRIBUTION_BASE_URL: `${s3.endpoint}/${bucket}/`,
+      ...serviceS3Env(s3, bucket),
       SOURCE_ALLOWED_PREFIXES: sources.baseUrl,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
