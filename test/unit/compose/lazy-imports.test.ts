@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+// A fresh process: this test process may have loaded the Redis client through other tests.
+const probe = `
+import { createRequire } from 'node:module';
+await import('./src/service.ts');
+const loaded = Object.keys(createRequire(import.meta.url).cache);
+process.stdout.write(JSON.stringify(loaded.filter((path) => path.includes('/@redis/'))));
+`;
+
+describe('the Redis client', () => {
+  it('is not loaded by importing the service: only REDIS_URL loads it (~8-20 MiB)', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', probe],
+      { cwd: root },
+    );
+    expect(JSON.parse(stdout)).toEqual([]);
+  }, 30_000);
+});
