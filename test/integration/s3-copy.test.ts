@@ -9,6 +9,7 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseElementArray } from '../../src/opencast/element-xml.js';
+import { readFixture } from '../helpers/fixtures.js';
 import { postForm } from '../helpers/http.js';
 import { uniqueBucketName } from '../helpers/s3.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
@@ -53,6 +54,10 @@ beforeAll(async () => {
   await put(sourceBucket, 'ingest/sub dir/clip.mp4', 'clip');
   await put(sourceBucket, 'private/secret.mp4', 'secret');
   await put(otherBucket, 'ingest/video.mp4', 'other');
+  const hls = 'distribution-service-download/';
+  await put(sourceBucket, 'ingest/hls/master.m3u8', readFixture(`${hls}master.m3u8`));
+  await put(sourceBucket, 'ingest/hls/variant_0.m3u8', readFixture(`${hls}variant_0.m3u8`));
+  await put(sourceBucket, 'ingest/hls/file_0.mp4', video);
 }, 60_000);
 
 afterAll(async () => {
@@ -128,5 +133,32 @@ describe('server-side copy', () => {
     expect(await stack.s3.readObject(stack.bucket, keyOf('mp-roll', 't1', 'clip.mp4'))).toBe(
       undefined,
     );
+  });
+
+  it('reads HLS playlists from the store to rewrite them and copies their segments', async () => {
+    const mp = 'd51f9d4e-b5e7-41e0-8640-0d1f43b2fed0';
+    const mediapackage = readFixture(
+      'distribution-service-download/hls_1_var_mediapackage.xml',
+    ).replace(
+      /<(ns2:)?url>([^<:]+)<\/(ns2:)?url>/g,
+      `<ns2:url>s3://${sourceBucket}/ingest/hls/$2</ns2:url>`,
+    );
+    const res = await postForm(`${stack.url}/distribution/s3/distributesync`, {
+      channelId: 'hls-copy',
+      mediapackage,
+      elementId: '["master","variant","segments"]',
+      checkAvailability: 'false',
+    });
+    expect(res.status).toBe(200);
+    const read = async (key: string) =>
+      stack.s3.readObject(stack.bucket, `mh_default_org/hls-copy/${mp}/${key}`);
+    expect((await read('master/master.m3u8'))?.toString().split('\n')).toContain(
+      '../variant/variant_0.m3u8',
+    );
+    expect((await read('variant/variant_0.m3u8'))?.toString()).toContain('../segments/file_0.mp4');
+    expect((await read('segments/file_0.mp4'))?.equals(video)).toBe(true);
+    expect(
+      ['master.m3u8', 'variant_0.m3u8', 'file_0.mp4'].filter((n) => stack.sources.hits.has(n)),
+    ).toEqual([]);
   });
 });
