@@ -138,12 +138,16 @@ async function runCommand(
   record: (outcome: RecordedOutcome) => void,
 ): Promise<CommandDisposition> {
   // Progress only: a broker that cannot take it now must not cost the command a delivery.
-  await reply(delivery, deps, signal, command.jobId, 'RUNNING').catch((err: unknown) => {
-    log.warn({ err }, 'could not report the job as running; going on');
-  });
-  await reportOpencast(command, deps, signal, 'RUNNING').catch((err: unknown) => {
-    log.warn({ err }, 'could not report the Opencast job as running; going on');
-  });
+  // Sent while the work starts (waiting for its confirm first cost every command a broker
+  // round trip) and awaited before the outcome, which therefore always comes after it.
+  const progress = (async () => {
+    await reply(delivery, deps, signal, command.jobId, 'RUNNING').catch((err: unknown) => {
+      log.warn({ err }, 'could not report the job as running; going on');
+    });
+    await reportOpencast(command, deps, signal, 'RUNNING').catch((err: unknown) => {
+      log.warn({ err }, 'could not report the Opencast job as running; going on');
+    });
+  })();
   let outcome: CommandOutcome;
   try {
     outcome =
@@ -151,6 +155,7 @@ async function runCommand(
         ? await distribute(command, deps.distribution, signal)
         : await retract(command, deps.distribution, signal);
   } catch (error) {
+    await progress;
     if (signal.aborted) {
       log.info('command handed back on shutdown');
       return 'requeue';
@@ -170,6 +175,7 @@ async function runCommand(
   // Outside the try: the work is done, so a failure to announce it must not turn into a
   // failure event; it propagates and the broker redelivers, and the redelivery announces
   // this same outcome (see WorkerDeps.outcomes).
+  await progress;
   const completed = buildEvent('completed', eventData(command, outcome, startedAt, deps.clock()));
   record({ event: completed, status: 'FINISHED', payload: outcome.payload });
   await publish(deps, completed, signal);
