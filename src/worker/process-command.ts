@@ -167,19 +167,24 @@ async function runCommand(
       eventData(command, undefined, startedAt, deps.clock(), info),
     );
     record({ event: failed, status: 'FAILED', error: info });
-    await publish(deps, failed, signal);
-    await reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info);
+    await Promise.all([
+      publish(deps, failed, signal),
+      reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info),
+    ]);
     await reportOpencast(command, deps, signal, 'FAILED', undefined, info);
     return info.retryable ? deadLetter(deps, info) : 'ack';
   }
   // Outside the try: the work is done, so a failure to announce it must not turn into a
   // failure event; it propagates and the broker redelivers, and the redelivery announces
-  // this same outcome (see WorkerDeps.outcomes).
+  // this same outcome (see WorkerDeps.outcomes). Event and reply go out together: their
+  // confirms one after the other cost a sync caller a broker round trip.
   await progress;
   const completed = buildEvent('completed', eventData(command, outcome, startedAt, deps.clock()));
   record({ event: completed, status: 'FINISHED', payload: outcome.payload });
-  await publish(deps, completed, signal);
-  await reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload);
+  await Promise.all([
+    publish(deps, completed, signal),
+    reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload),
+  ]);
   await reportOpencast(command, deps, signal, 'FINISHED', outcome.payload);
   log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
   return 'ack';
