@@ -70,6 +70,14 @@ export function assertXmlSize(xml: string, maxBytes: number): void {
   }
 }
 
+/** Whether `c` may be in an XML name (at its start: `first`), for ASCII characters. */
+function isAsciiNameChar(c: number, first: boolean): boolean {
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a) {
+    return true;
+  }
+  return !first && ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e);
+}
+
 function malformed(message: string): AppError {
   return new AppError('XML_MALFORMED', message);
 }
@@ -266,6 +274,12 @@ class Reader {
   }
 
   #name(i: number, what: string): string {
+    // ASCII names, the usual case, without the Unicode regular expression.
+    const { xml } = this;
+    let j = i;
+    for (let c = xml.charCodeAt(j); isAsciiNameChar(c, j === i); c = xml.charCodeAt(++j));
+    const next = xml.charCodeAt(j);
+    if (j > i && (Number.isNaN(next) || next < 0x80)) return xml.slice(i, j);
     NAME.lastIndex = i;
     const name = NAME.exec(this.xml)?.[0];
     if (name === undefined) throw malformed(`Invalid name in the ${what} at offset ${i}`);
