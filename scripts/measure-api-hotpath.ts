@@ -14,7 +14,8 @@
  *   npm run build && OLD_DIR=/tmp/old npx tsx scripts/measure-api-hotpath.ts
  *   PHASES=accepts ROUNDS=5 CLIENTS=50 npx tsx scripts/measure-api-hotpath.ts
  *
- * PROFILE_DIR=/tmp/prof writes a CPU profile of every service process there.
+ * PROFILE_DIR=/tmp/prof writes a CPU profile of every service process there;
+ * NEW_NODE_FLAGS='--max-semi-space-size=2' runs the new build with those node options.
  * OLD_DIR is a build of main's code (`git archive main | tar -x -C DIR`, node_modules
  * linked, `npx tsc -p tsconfig.build.json`). Prints Markdown tables; ratios are new/old.
  */
@@ -68,6 +69,8 @@ async function startService(build: Build, role: string, prefix: string) {
   // PROFILE_DIR: each service process writes a CPU profile there (node --cpu-prof).
   const profile = process.env.PROFILE_DIR;
   const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  // NEW_NODE_FLAGS: node options for the new build only, e.g. to compare heap settings.
+  if (build === 'new') flags.push(...(process.env.NEW_NODE_FLAGS ?? '').split(' ').filter(Boolean));
   const child = spawn(process.execPath, [...flags, `${builds[build]}/dist/main.js`], {
     env: {
       ...process.env,
