@@ -14,11 +14,13 @@ import { JOB_STORE_DEFAULTS } from './jobs/job-store.js';
 import { MAX_SIGNED_URL_VALID_MS } from './distribution/signed-urls.js';
 import { cfgKeyFor, envFromOpencastCfg } from './opencast-cfg.js';
 import { DEFAULT_XML_LIMITS, XML_LIMIT_RANGE } from './opencast/xml-limits.js';
+import { parseS3SourceRule } from './sources/s3-source.js';
 import {
   DEFAULT_PART_SIZE,
   DEFAULT_QUEUE_SIZE,
   MAX_PART_SIZE,
   MAX_QUEUE_SIZE,
+  MAX_SINGLE_COPY_BYTES,
   MIN_PART_SIZE,
 } from './storage/upload-plan.js';
 
@@ -244,6 +246,26 @@ const envSchema = z.object({
   /** Issue 8 item 12: who may read /metrics, and hard links in `file:` roots. */
   METRICS_PUBLIC: bool(false),
   SOURCE_FILE_ALLOW_HARDLINKS: bool(false),
+  /** Buckets whose objects are copied inside S3: `bucket[/keyPrefix][=urlPrefix]`, comma-separated. */
+  SOURCE_S3_BUCKETS: list.transform((entries, ctx) =>
+    entries.flatMap((entry) => {
+      try {
+        return [parseS3SourceRule(entry)];
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: error instanceof Error ? error.message : String(error),
+        });
+        return [];
+      }
+    }),
+  ),
+  /** Larger sources are copied in parts (UploadPartCopy); at most S3's 5 GiB single-copy limit. */
+  S3_COPY_MULTIPART_THRESHOLD_MB: int(
+    MAX_SINGLE_COPY_BYTES / MiB,
+    MIN_PART_SIZE / MiB,
+    MAX_SINGLE_COPY_BYTES / MiB,
+  ),
 
   /** Issue 8 item 9: large mediapackages are parsed off the event loop, a bounded number at once. */
   XML_PARSE_THREADS: int(1, 0, 64),
@@ -522,6 +544,7 @@ function buildConfig(
       requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
       maxSockets: env.S3_MAX_SOCKETS,
       abortIncompleteUploadsDays: env.S3_ABORT_INCOMPLETE_UPLOADS_DAYS,
+      copyMultipartThresholdBytes: env.S3_COPY_MULTIPART_THRESHOLD_MB * MiB,
     },
     sources: {
       allowedUrlPrefixes: env.SOURCE_ALLOWED_PREFIXES,
@@ -531,6 +554,8 @@ function buildConfig(
       })),
       fileRoots: env.SOURCE_FILE_ROOTS,
       allowHardlinks: env.SOURCE_FILE_ALLOW_HARDLINKS,
+      /** Objects of these buckets are copied inside S3 (server-side copy). */
+      s3Buckets: env.SOURCE_S3_BUCKETS,
       credentials: sourceCredentials,
       connectTimeoutMs: env.SOURCE_CONNECT_TIMEOUT_MS,
       readTimeoutMs: env.SOURCE_READ_TIMEOUT_MS,

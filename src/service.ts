@@ -47,7 +47,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const storage = await buildStorage(config, logger, closers);
     const distribution = buildDistributionDeps(config, storage, logger);
     const opencast = buildOpencastCluster(config, logger);
-    const sharedJobs = buildSharedJobStore(config, logger, closers);
+    const sharedJobs = await buildSharedJobStore(config, logger, closers);
     const broker = await connectBroker(config, logger, closers);
     const metrics = createMetrics();
     const checkReady = cached(2000, () => readiness(broker, storage.checkBuckets, sharedJobs));

@@ -3,6 +3,8 @@ import type { Config } from '../config.js';
 import { ByteBudget } from '../distribution/byte-budget.js';
 import type { DistributionDeps } from '../distribution/distribute.js';
 import { createAvailabilityChecker } from '../sources/availability.js';
+import { createS3SourceResolver } from '../sources/s3-source.js';
+import { withS3Sources } from '../sources/s3-source-fetcher.js';
 import { createSourceFetcher, type ClusterSourceFetcher } from '../sources/source-fetcher.js';
 import type { Storage } from './storage.js';
 
@@ -28,10 +30,11 @@ export function buildDistributionDeps(
     cluster === undefined &&
     sources.allowedUrlPrefixes.length === 0 &&
     sources.sharedStorage.length === 0 &&
-    sources.fileRoots.length === 0
+    sources.fileRoots.length === 0 &&
+    sources.s3Buckets.length === 0
   ) {
     logger.warn(
-      'No source is allowed (SOURCE_ALLOWED_PREFIXES, SOURCE_SHARED_STORAGE, SOURCE_FILE_ROOTS): every distribute will be refused',
+      'No source is allowed (SOURCE_ALLOWED_PREFIXES, SOURCE_SHARED_STORAGE, SOURCE_FILE_ROOTS, SOURCE_S3_BUCKETS): every distribute will be refused',
     );
   }
   if (config.commandDeadlineMs > CONSUMER_TIMEOUT_MS - EPILOGUE_MS) {
@@ -40,14 +43,23 @@ export function buildDistributionDeps(
       "COMMAND_DEADLINE_MS leaves less than 2 minutes before RabbitMQ's default consumer_timeout (30 min): raise consumer_timeout on the broker, or a long command is redelivered while it runs",
     );
   }
+  const fetcher = createSourceFetcher(sources, {
+    clusterAccount:
+      cluster === undefined ? undefined : { username: cluster.user, password: cluster.password },
+    clusterHosts: cluster === undefined ? undefined : [cluster.url],
+    logger,
+  });
+  // `s3://` and the allowed buckets' URLs are copied inside S3; always wrapped, so that an
+  // `s3://` source is refused with a reason that names SOURCE_S3_BUCKETS.
+  const resolver = createS3SourceResolver(sources.s3Buckets, storage.endpoint);
+  const s3Sources = withS3Sources(fetcher, resolver, storage.openObject);
+  if (sources.s3Buckets.length > 0) {
+    logger.info({ s3Buckets: sources.s3Buckets }, 'sources: S3 objects copied inside S3');
+  }
   return {
     store: storage.store,
-    sources: createSourceFetcher(sources, {
-      clusterAccount:
-        cluster === undefined ? undefined : { username: cluster.user, password: cluster.password },
-      clusterHosts: cluster === undefined ? undefined : [cluster.url],
-      logger,
-    }),
+    sources: s3Sources,
+    copies: { sourceObject: (url) => s3Sources.s3Object(url), copy: storage.copyObject },
     availability: createAvailabilityChecker(config.availability),
     targets: storage.targets,
     retry: config.retry,

@@ -1,21 +1,22 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { MemoryJobStore, type JobStore } from '../jobs/job-store.js';
-import { RedisJobStore } from '../jobs/redis-job-store.js';
 import type { Closers } from './closers.js';
 
 /**
  * The shared job store when REDIS_URL is set (API and worker both use it), else undefined.
  * Never waits for Redis: while it is down, calls fail with JOB_STORE_UNAVAILABLE and the
- * readiness check says so.
+ * readiness check says so. The Redis client is imported only then: it takes ~20 MiB of a
+ * process that never uses it.
  */
-export function buildSharedJobStore(
+export async function buildSharedJobStore(
   config: Config,
   logger: Logger,
   closers: Closers,
-): JobStore | undefined {
+): Promise<JobStore | undefined> {
   const { redisUrl, keyPrefix, ttlSeconds, maxJobBytes } = config.jobStore;
   if (redisUrl === undefined) return undefined;
+  const { RedisJobStore } = await import('../jobs/redis-job-store.js');
   const endpoint = redactRedisUrl(redisUrl);
   const store = new RedisJobStore({
     url: redisUrl,

@@ -6,7 +6,11 @@ import { createTargetResolver, type TargetResolver } from '../distribution/targe
 import { AppError, isAppError } from '../errors.js';
 import { checkBucket, ensureBucket } from '../storage/bucket.js';
 import { httpStatusOf } from '../storage/s3-errors.js';
+import type { ObjectCopyInput } from '../distribution/copy-element.js';
+import type { SourceStream, StoredObject } from '../distribution/ports.js';
+import { OpenMultipartUploads } from '../storage/abort-multipart.js';
 import { createS3Client } from '../storage/s3-client.js';
+import { copyS3Object, openS3Object } from '../storage/s3-copy.js';
 import { S3ObjectStore } from '../storage/s3-object-store.js';
 import { cloudFrontUrlSigner, s3UrlSigner } from '../storage/url-signers.js';
 import type { Closers } from './closers.js';
@@ -20,6 +24,15 @@ export interface Storage {
   readonly checkBuckets: () => Promise<void>;
   /** Signs handed-out URLs: CloudFront when a key is configured, else S3; undefined: off. */
   readonly signer: UrlSigner | undefined;
+  /** The S3 endpoint the client talks to (configured or embedded); undefined: AWS. */
+  readonly endpoint: string | undefined;
+  /** Server-side copy (see storage/s3-copy.ts). */
+  readonly copyObject: (input: ObjectCopyInput) => Promise<StoredObject | undefined>;
+  /** Reads an object as a source. */
+  readonly openObject: (
+    object: { readonly bucket: string; readonly key: string },
+    signal?: AbortSignal,
+  ) => Promise<SourceStream>;
 }
 
 /**
@@ -40,8 +53,9 @@ export async function buildStorage(
   });
   // Runs after the worker stopped (closers run in reverse): uploads its handlers left
   // open are aborted before the client goes.
+  const openCopies = new OpenMultipartUploads();
   closers.push(async () => {
-    const aborted = await store.abortOpenUploads();
+    const aborted = (await store.abortOpenUploads()) + (await openCopies.abortAll(client));
     if (aborted > 0) logger.info({ aborted }, 'aborted multipart uploads left open at shutdown');
     client.destroy();
   });
@@ -72,6 +86,13 @@ export async function buildStorage(
     store,
     targets,
     signer,
+    endpoint: settings.client.endpoint,
+    copyObject: (input) =>
+      copyS3Object(client, input, {
+        multipartThresholdBytes: config.s3.copyMultipartThresholdBytes,
+        openUploads: openCopies,
+      }),
+    openObject: (object, signal) => openS3Object(client, object, signal),
     checkBuckets: async () => {
       const signal = AbortSignal.timeout(3000);
       for (const bucket of buckets) await checkBucket(client, bucket, signal).catch(hinted);

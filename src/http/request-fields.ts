@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { identifierSchema, jobIdSchema } from '../contract/command.js';
 import { AppError } from '../errors.js';
+import type { Form } from './read-form.js';
 
 /** Opencast's header naming the organization of a request (docs/opencast-wire-spec.md §8). */
 export const ORGANIZATION_HEADER = 'X-Opencast-Matterhorn-Organization';
@@ -8,8 +9,6 @@ export const ORGANIZATION_HEADER = 'X-Opencast-Matterhorn-Organization';
 export const USER_HEADER = 'X-Opencast-Matterhorn-User';
 /** Opencast's header naming the job a request is made from (it becomes the parent). */
 export const CURRENT_JOB_HEADER = 'X-Opencast-Matterhorn-Current-Job-Id';
-
-type Form = Record<string, string | File | (string | File)[]>;
 
 /** A required, single, non-blank text field, or INVALID_INPUT naming it. */
 export function requiredField(form: Form, name: string): string {

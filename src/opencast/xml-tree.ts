@@ -1,4 +1,3 @@
-import { XMLValidator } from 'fast-xml-parser';
 import { AppError } from '../errors.js';
 import { resolveXmlLimits, type XmlLimits } from './xml-limits.js';
 import {
@@ -8,8 +7,7 @@ import {
   ROOT_SCOPE,
   type NamespaceScope,
 } from './xml-namespaces.js';
-import { parseRawRoot, rawAttributes, rawTag, rawText, type RawNode } from './xml-raw.js';
-import { assertXmlSafe } from './xml-safety.js';
+import { readRawXml, type RawElement } from './xml-safety.js';
 
 export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml-limits.js';
 
@@ -40,38 +38,21 @@ export interface XmlElement {
  * well-formed or namespace-well-formed (XML_MALFORMED).
  */
 export function readXml(xml: string, limits?: Partial<XmlLimits>): XmlElement {
-  const resolved = resolveXmlLimits(limits);
-  assertXmlSafe(xml, resolved);
-  const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
-  // fast-xml-parser's successor package is not a dependency; v5 still ships the validator.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  const verdict = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (verdict !== true) {
-    const { msg, line, col } = verdict.err;
-    throw new AppError('XML_MALFORMED', `${msg} (line ${line}, column ${col})`);
-  }
-  return toElement(parseRawRoot(text, resolved.maxDepth), ROOT_SCOPE);
+  return toElement(readRawXml(xml, resolveXmlLimits(limits)), ROOT_SCOPE);
 }
 
-/** Recursion is bounded by the depth limit, which the safety scan enforced. */
-function toElement(raw: RawNode, parentScope: NamespaceScope): XmlElement {
-  const tag = rawTag(raw);
-  if (tag === undefined) throw new AppError('INTERNAL', 'XML tree node without a tag');
-  const { scope, rest } = declareNamespaces(parentScope, rawAttributes(raw));
-  const { namespace, name } = resolveElementName(scope, tag.qname);
+/** Recursion is bounded by the depth limit, which the reader enforced. */
+function toElement(raw: RawElement, parentScope: NamespaceScope): XmlElement {
+  const { scope, rest } = declareNamespaces(parentScope, raw.attributes);
+  const { namespace, name } = resolveElementName(scope, raw.qname);
   const attributes = rest.map(([qname, value]): XmlAttribute => ({
     ...resolveAttributeName(scope, qname),
     value,
   }));
-  assertUniqueAttributes(attributes, tag.qname);
-  const children: (XmlElement | string)[] = [];
-  for (const child of tag.children) {
-    const text = rawText(child);
-    const last = children.at(-1);
-    if (text === undefined) children.push(toElement(child, scope));
-    else if (typeof last === 'string') children[children.length - 1] = last + text;
-    else children.push(text);
-  }
+  assertUniqueAttributes(attributes, raw.qname);
+  const children = raw.children.map((child) =>
+    typeof child === 'string' ? child : toElement(child, scope),
+  );
   return { namespace, name, attributes, children };
 }
 

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { decodePathSegments, isInside } from './local-path.js';
 import { httpPathProblem } from './http-path.js';
 import type { SourceSettings } from './source-settings.js';
-import { canonicalPath, isHttpUrl, parseUrlPrefix, pathAfterPrefix } from './url-prefix.js';
+import {
+  canonicalPath,
+  isHttpUrl,
+  parseUrlPrefix,
+  pathAfterPrefix,
+  type UrlPrefix,
+} from './url-prefix.js';
 
 /** Longest URL accepted, in characters (8 KiB). */
 export const MAX_SOURCE_URL_LENGTH = 8192;
@@ -72,16 +78,28 @@ function routeFile(url: URL, path: string, settings: SourceSettings): SourceDeci
   return { allowed: true, route: { kind: 'local', url, root, path: absolute, refuseHardlinks } };
 }
 
+// Configured prefixes, parsed once: parsing them again for every source URL was most of
+// the allow-list's cost. Bounded, since cluster hosts may change over time.
+const parsedPrefixes = new Map<string, UrlPrefix | undefined>();
+
+function cachedPrefix(value: string): UrlPrefix | undefined {
+  if (parsedPrefixes.has(value)) return parsedPrefixes.get(value);
+  if (parsedPrefixes.size >= 1000) parsedPrefixes.clear();
+  const prefix = parseUrlPrefix(value);
+  parsedPrefixes.set(value, prefix);
+  return prefix;
+}
+
 function routeHttp(url: URL, settings: SourceSettings): SourceDecision {
   // A URL under a shared-storage prefix is read from disk; the longest prefix wins.
   const shared = longestFirst(settings.sharedStorage, (s) => s.urlPrefix.length);
   for (const { urlPrefix, directory } of shared) {
-    const prefix = parseUrlPrefix(urlPrefix);
+    const prefix = cachedPrefix(urlPrefix);
     const rest = prefix === undefined ? undefined : pathAfterPrefix(url, prefix);
     if (rest !== undefined) return localRoute(url, directory, rest);
   }
   const allowed = settings.allowedUrlPrefixes.some((value) => {
-    const prefix = parseUrlPrefix(value);
+    const prefix = cachedPrefix(value);
     return prefix !== undefined && pathAfterPrefix(url, prefix) !== undefined;
   });
   return allowed

@@ -13,6 +13,8 @@ export const MAX_PART_SIZE = 5 * 1024 * MiB;
 /** Most parts one multipart upload may have. */
 export const MAX_PARTS = 10_000;
 /** Largest object S3 stores. */
+/** Largest object one CopyObject may copy (S3's limit); larger ones are copied in parts. */
+export const MAX_SINGLE_COPY_BYTES = 5 * 1024 * MiB;
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
 /** Default part size: large enough for few requests, small enough for bounded memory. */
 export const DEFAULT_PART_SIZE = 8 * MiB;

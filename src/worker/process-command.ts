@@ -142,12 +142,16 @@ async function runCommand(
   record: (outcome: RecordedOutcome) => void,
 ): Promise<CommandDisposition> {
   // Progress only: a broker that cannot take it now must not cost the command a delivery.
-  await reply(delivery, deps, signal, command.jobId, 'RUNNING').catch((err: unknown) => {
-    log.warn({ err }, 'could not report the job as running; going on');
-  });
-  await reportOpencast(command, deps, signal, 'RUNNING').catch((err: unknown) => {
-    log.warn({ err }, 'could not report the Opencast job as running; going on');
-  });
+  // Sent while the work starts (waiting for its confirm first cost every command a broker
+  // round trip) and awaited before the outcome, which therefore always comes after it.
+  const progress = (async () => {
+    await reply(delivery, deps, signal, command.jobId, 'RUNNING').catch((err: unknown) => {
+      log.warn({ err }, 'could not report the job as running; going on');
+    });
+    await reportOpencast(command, deps, signal, 'RUNNING').catch((err: unknown) => {
+      log.warn({ err }, 'could not report the Opencast job as running; going on');
+    });
+  })();
   let outcome: CommandOutcome;
   const tracker = new ProgressTracker();
   const reports = startProgressReports(command, delivery, deps, log, startedAt, tracker);
@@ -162,6 +166,7 @@ async function runCommand(
       reports?.stop();
     }
   } catch (error) {
+    await progress;
     if (signal.aborted) {
       log.info('command handed back on shutdown');
       return 'requeue';
@@ -173,28 +178,25 @@ async function runCommand(
       eventData(command, undefined, startedAt, deps.clock(), info),
     );
     record({ event: failed, status: 'FAILED', error: info });
-    await publish(deps, failed, signal);
-    await reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info);
+    await Promise.all([
+      publish(deps, failed, signal),
+      reply(delivery, deps, signal, command.jobId, 'FAILED', undefined, info),
+    ]);
     await reportOpencast(command, deps, signal, 'FAILED', undefined, info);
     return info.retryable ? deadLetter(deps, info) : 'ack';
   }
   // Outside the try: the work is done, so a failure to announce it must not turn into a
   // failure event; it propagates and the broker redelivers, and the redelivery announces
-  // this same outcome (see WorkerDeps.outcomes).
+  // this same outcome (see WorkerDeps.outcomes). Event and reply go out together: their
+  // confirms one after the other cost a sync caller a broker round trip.
+  await progress;
   const completed = buildEvent('completed', eventData(command, outcome, startedAt, deps.clock()));
   record({ event: completed, status: 'FINISHED', payload: outcome.payload });
-  await publish(deps, completed, signal);
   const checks = urlChecksOf(completed);
-  await reply(
-    delivery,
-    deps,
-    signal,
-    command.jobId,
-    'FINISHED',
-    outcome.payload,
-    undefined,
-    checks,
-  );
+  await Promise.all([
+    publish(deps, completed, signal),
+    reply(delivery, deps, signal, command.jobId, 'FINISHED', outcome.payload, undefined, checks),
+  ]);
   await reportOpencast(command, deps, signal, 'FINISHED', outcome.payload);
   log.info({ durationMs: deps.clock().getTime() - startedAt.getTime() }, 'command completed');
   return 'ack';

@@ -165,3 +165,15 @@ function build(kind: TestS3Kind, endpoint: string, connection: Connection): Test
     },
   };
 }
+
+/** The service's settings for publishing to `bucket` of `s3` (path-style public URLs). */
+export function serviceS3Env(s3: TestS3, bucket: string): Record<string, string> {
+  return {
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    S3_BUCKET: bucket,
+    DISTRIBUTION_BASE_URL: `${s3.endpoint}/${bucket}/`,
+  };
+}

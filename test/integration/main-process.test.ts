@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postForm } from '../helpers/http.js';
 import { startTestBroker, waitFor, type TestBroker } from '../helpers/rabbit.js';
-import { startTestS3, type TestS3 } from '../helpers/s3.js';
+import { serviceS3Env, startTestS3, type TestS3 } from '../helpers/s3.js';
 import { startSourceServer, type SourceServer } from '../helpers/source-server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,12 +34,7 @@ beforeAll(async () => {
     HTTP_PORT: '0',
     AMQP_URL: broker.url,
     AMQP_PREFIX: broker.prefix,
-    S3_ENDPOINT: s3.endpoint,
-    S3_REGION: s3.region,
-    S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-    S3_BUCKET: bucket,
-    DISTRIBUTION_BASE_URL: `${s3.endpoint}/${bucket}/`,
+    ...serviceS3Env(s3, bucket),
     SOURCE_ALLOWED_PREFIXES: sources.baseUrl,
     SOURCE_READ_TIMEOUT_MS: '60000',
     // Long enough that the drain is still running when the second signal comes.

@@ -130,3 +130,35 @@ describe('readXml on hostile input', () => {
     expect(codeOf(() => readXml(xml))).toBe('XML_MALFORMED');
   });
 });
+
+// The one-pass reader (issue 9) does the well-formedness checks a validator did before.
+describe('readXml well-formedness in one pass', () => {
+  it.each([
+    ['an end tag without a start tag', '</r>'],
+    ['an end tag after the root', '<r/></r>'],
+    ['CDATA outside the root', '<![CDATA[x]]><r/>'],
+    ['attributes without space between them', '<r a="1"b="2"/>'],
+    ['an unclosed attribute value', '<r a="1/>'],
+    ['an end tag with another prefix', '<a:r xmlns:a="urn:a"></r>'],
+    ['a start tag cut off at the end', '<r'],
+    ['an end tag cut off at the end', '<r></r'],
+    ['space before the name', '< r/>'],
+    ['a slash not before >', '<r/ >'],
+    ['attributes on an end tag', '<r></r a="1">'],
+    ['a duplicate namespace declaration', '<r xmlns:p="urn:1" xmlns:p="urn:2"/>'],
+  ])('refuses %s with XML_MALFORMED', (_name, xml) => {
+    expect(codeOf(() => readXml(xml))).toBe('XML_MALFORMED');
+  });
+
+  it('normalises line ends first: CR and CRLF become LF, in attributes one space', () => {
+    const root = readXml('<r a="x\r\ny\rz">a\rb\r\nc<![CDATA[d\r\ne]]></r>');
+    expect(root.attributes[0]?.value).toBe('x y z');
+    expect(root.children).toEqual(['a\nb\ncd\ne']);
+  });
+
+  it('accepts space in end tags, non-ASCII names and references to markup characters', () => {
+    const root = readXml('<ü a="&#60;&#x3E;">&#x41;</ü >');
+    expect(root).toMatchObject({ name: 'ü', attributes: [{ name: 'a', value: '<>' }] });
+    expect(root.children).toEqual(['A']);
+  });
+});
