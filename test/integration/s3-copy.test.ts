@@ -127,8 +127,14 @@ describe('server-side copy', () => {
       t2: `${stack.sources.baseUrl}gone.mp4`,
     });
     expect(res.status).not.toBe(200);
-    // t0 existed before the run: overwritten by the copy but never claimed, so it stays.
-    expect((await stack.s3.readObject(stack.bucket, before))?.equals(video)).toBe(true);
+    // t0 existed before the run: never claimed, so it stays. Elements run side by side, so
+    // t2's failure may stop t0's copy before or after it overwrote the object.
+    const kept = await stack.s3.readObject(stack.bucket, before);
+    expect(kept).toBeDefined();
+    expect([
+      video.toString('base64'),
+      Buffer.from('published earlier').toString('base64'),
+    ]).toContain(kept?.toString('base64'));
     // t1 was created by the copy: the rollback removed it.
     expect(await stack.s3.readObject(stack.bucket, keyOf('mp-roll', 't1', 'clip.mp4'))).toBe(
       undefined,
