@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../errors.js';
 import { loadS3rver } from './load-s3rver.js';
+import { honourIfNoneMatch } from './s3rver-conditional.js';
 
 /** Options of {@link startEmbeddedS3}. */
 export interface EmbeddedS3Options {
@@ -16,6 +17,11 @@ export interface EmbeddedS3Options {
   readonly host?: string | undefined;
   /** Port: default 0, a free port chosen by the OS. */
   readonly port?: number | undefined;
+  /**
+   * Refuse `If-None-Match: *` writes to existing keys with 412, as AWS S3 and MinIO do
+   * (s3rver-conditional.ts); default false: s3rver's own behaviour, which writes anyway.
+   */
+  readonly conditionalWrites?: boolean | undefined;
 }
 
 /** A running embedded S3 server. */
@@ -38,7 +44,10 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const app = new S3rver({ silent: true, directory: options.directory });
   // Our own HTTP server rather than s3rver's run(): run() never settles when listen fails
   // (EADDRINUSE becomes an uncaught exception).
-  const server = createServer(app.callback());
+  const handler = app.callback();
+  const server = createServer(
+    options.conditionalWrites === true ? honourIfNoneMatch(app.store, handler) : handler,
+  );
   const address = await listen(server, options.port ?? 0, host);
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;

@@ -19,6 +19,8 @@ declare module 's3rver' {
     constructor(options: S3rver.Options);
     /** The HTTP request handler (Koa's `callback()`). */
     callback(): RequestListener;
+    /** Its filesystem store. */
+    readonly store: { existsObject(bucket: string, key: string): Promise<boolean> };
   }
 
   export = S3rver;

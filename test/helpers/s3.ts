@@ -1,6 +1,10 @@
 /**
  * An S3 server for integration tests: `TEST_S3_ENDPOINT` when set, else MinIO in a container
- * when a Docker engine answers, else the embedded s3rver in a temporary directory.
+ * when a Docker engine answers, else the embedded s3rver in a temporary directory. The
+ * embedded one refuses `If-None-Match: *` writes to existing keys with 412 as AWS S3 and
+ * MinIO do (src/storage/s3rver-conditional.ts), so tests and the bench run production's
+ * path; `startTestS3({ conditionalWrites: false })` gives plain s3rver, which writes anyway,
+ * for the fallback of stores without conditional writes.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +28,8 @@ export type TestS3Kind = 'external' | 'minio' | 'embedded';
 /** A running test S3 server with a client and a few helpers. */
 export interface TestS3 {
   readonly kind: TestS3Kind;
+  /** Whether the server refuses `If-None-Match: *` writes to existing keys (412). */
+  readonly conditionalWrites: boolean;
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
@@ -46,11 +52,20 @@ export function uniqueBucketName(prefix = 'test'): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
+/** Options of {@link startTestS3}. */
+export interface TestS3Options {
+  /**
+   * Embedded s3rver only: refuse `If-None-Match: *` writes to existing keys (default true).
+   * MinIO and AWS always do.
+   */
+  readonly conditionalWrites?: boolean;
+}
+
 /** Starts (or connects to) an S3 server; see the module comment for the order. */
-export async function startTestS3(): Promise<TestS3> {
+export async function startTestS3(options: TestS3Options = {}): Promise<TestS3> {
   const endpoint = process.env.TEST_S3_ENDPOINT;
   if (endpoint !== undefined && endpoint !== '') {
-    return build('external', endpoint, {
+    return build('external', endpoint, true, {
       region: process.env.TEST_S3_REGION ?? 'us-east-1',
       accessKeyId: process.env.TEST_S3_ACCESS_KEY_ID ?? 'minioadmin',
       secretAccessKey: process.env.TEST_S3_SECRET_ACCESS_KEY ?? 'minioadmin',
@@ -59,8 +74,9 @@ export async function startTestS3(): Promise<TestS3> {
   }
   if (await dockerAnswers()) return startMinio();
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const server = await startEmbeddedS3({ directory });
-  return build('embedded', server.endpoint, {
+  const conditionalWrites = options.conditionalWrites ?? true;
+  const server = await startEmbeddedS3({ directory, conditionalWrites });
+  return build('embedded', server.endpoint, conditionalWrites, {
     region: 'us-east-1',
     accessKeyId: server.accessKeyId,
     secretAccessKey: server.secretAccessKey,
@@ -92,7 +108,7 @@ async function startMinio(): Promise<TestS3> {
     .withWaitStrategy(Wait.forHttp('/minio/health/live', 9000))
     .start();
   const endpoint = `http://${container.getHost()}:${container.getMappedPort(9000)}`;
-  return build('minio', endpoint, {
+  return build('minio', endpoint, true, {
     region: 'us-east-1',
     accessKeyId,
     secretAccessKey,
@@ -109,7 +125,12 @@ interface Connection {
   readonly stop: () => Promise<void>;
 }
 
-function build(kind: TestS3Kind, endpoint: string, connection: Connection): TestS3 {
+function build(
+  kind: TestS3Kind,
+  endpoint: string,
+  conditionalWrites: boolean,
+  connection: Connection,
+): TestS3 {
   const { region, accessKeyId, secretAccessKey } = connection;
   const credentials = { accessKeyId, secretAccessKey };
   const client = createS3Client({ region, endpoint, credentials, forcePathStyle: true });
@@ -122,6 +143,7 @@ function build(kind: TestS3Kind, endpoint: string, connection: Connection): Test
 
   return {
     kind,
+    conditionalWrites,
     endpoint,
     region,
     credentials,

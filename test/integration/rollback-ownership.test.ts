@@ -1,7 +1,10 @@
 /**
  * Two runs of the same elements at once (a redelivery, a retry, two callers), one of which
  * fails: the failing run's rollback must leave what the other run published. Real S3
- * protocol server, real HTTP sources, the worker's own command handler.
+ * protocol server, real HTTP sources, the worker's own command handler. Each case runs
+ * twice: with conditional writes (the test S3 refuses If-None-Match writes to taken keys,
+ * as AWS and MinIO do) and with S3_CONDITIONAL_WRITES=off, the HEAD before each create
+ * that stores without conditional writes rely on.
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import pino from 'pino';
@@ -9,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DistributionDeps } from '../../src/distribution/distribute.js';
 import { createTargetResolver } from '../../src/distribution/targets.js';
 import { createSourceFetcher } from '../../src/sources/source-fetcher.js';
+import type { ConditionalWriteMode } from '../../src/storage/conditional-writes.js';
 import { S3ObjectStore } from '../../src/storage/s3-object-store.js';
 import type { OutgoingEvent } from '../../src/contract/event.js';
 import { processCommand, type WorkerDeps } from '../../src/worker/process-command.js';
@@ -46,11 +50,11 @@ function live(): { s3: TestS3; sources: SourceServer } {
 }
 
 /** A worker of its own (its own run ids), recording its events. */
-function worker(runId: string) {
+function worker(runId: string, conditionalWrites: ConditionalWriteMode) {
   const { s3, sources } = live();
   const events: OutgoingEvent[] = [];
   const distribution: DistributionDeps = {
-    store: new S3ObjectStore(s3.client),
+    store: new S3ObjectStore(s3.client, { conditionalWrites }),
     sources: createSourceFetcher({
       allowedUrlPrefixes: [sources.baseUrl],
       sharedStorage: [],
@@ -143,12 +147,18 @@ async function arrivedBefore(held: HeldRequest, run: Promise<unknown>): Promise<
  * source until run B (`jobB`, `elementsB`) has overwritten the episode catalog and
  * finished; then A's series source fails for good and A rolls back.
  */
-async function race(channelId: string, jobA: string, jobB: string, elementsB: string[]) {
+async function race(
+  mode: ConditionalWriteMode,
+  channelId: string,
+  jobA: string,
+  jobB: string,
+  elementsB: string[],
+) {
   const { sources } = live();
   sources.set(E1, '<dublincore>episode by A</dublincore>');
   const held = sources.hold(E2, '<dublincore>series by B</dublincore>');
-  const a = worker('run-a');
-  const b = worker('run-b');
+  const a = worker('run-a', mode);
+  const b = worker('run-b', mode);
   const runA = a.run(jobA, channelId, ['episode-dc', 'series-dc']);
   await arrivedBefore(held, runA);
   await writtenBy(key(channelId, 'episode-dc', E1), 'run-a');
@@ -162,43 +172,49 @@ async function race(channelId: string, jobA: string, jobB: string, elementsB: st
   return b.events[0]?.event.data.elements ?? [];
 }
 
-describe('a failed run that raced another run of the same elements', () => {
-  it('keeps the object the other run published (two jobs)', async () => {
-    const published = await race('race-two-jobs', '101', '102', ['episode-dc']);
-    const episode = key('race-two-jobs', 'episode-dc', E1);
-    const stored = await live().s3.readObject(bucket, episode);
-    expect(stored?.toString()).toBe('<dublincore>episode by B</dublincore>');
-    expect(await metadataOf(episode)).toMatchObject({ 'ocs3-run': 'run-b', 'ocs3-job': '102' });
-    const url = published.find((e) => e.elementId === 'episode-dc')?.url;
-    expect(url).toBe(`${live().s3.endpoint}/${bucket}/${episode}`);
-    expect((await fetch(url ?? '')).status).toBe(200);
-  });
+describe.each(['auto', 'off'] as const)(
+  'a failed run that raced another run of the same elements (S3_CONDITIONAL_WRITES=%s)',
+  (mode) => {
+    it('keeps the object the other run published (two jobs)', async () => {
+      const published = await race(mode, `race-two-jobs-${mode}`, '101', '102', ['episode-dc']);
+      const episode = key(`race-two-jobs-${mode}`, 'episode-dc', E1);
+      const stored = await live().s3.readObject(bucket, episode);
+      expect(stored?.toString()).toBe('<dublincore>episode by B</dublincore>');
+      expect(await metadataOf(episode)).toMatchObject({ 'ocs3-run': 'run-b', 'ocs3-job': '102' });
+      const url = published.find((e) => e.elementId === 'episode-dc')?.url;
+      expect(url).toBe(`${live().s3.endpoint}/${bucket}/${episode}`);
+      expect((await fetch(url ?? '')).status).toBe(200);
+    });
 
-  it('keeps what the other run published when the same command ran twice', async () => {
-    const published = await race('race-same-job', '7', '7', ['episode-dc', 'series-dc']);
-    const episode = key('race-same-job', 'episode-dc', E1);
-    const series = key('race-same-job', 'series-dc', E2);
-    expect((await live().s3.readObject(bucket, episode))?.toString()).toBe(
-      '<dublincore>episode by B</dublincore>',
-    );
-    expect((await live().s3.readObject(bucket, series))?.toString()).toBe(
-      '<dublincore>series by B</dublincore>',
-    );
-    expect(await metadataOf(episode)).toMatchObject({ 'ocs3-run': 'run-b', 'ocs3-job': '7' });
-    expect(published.map((e) => e.url)).toHaveLength(2);
-    for (const element of published) expect((await fetch(element.url)).status).toBe(200);
-  });
+    it('keeps what the other run published when the same command ran twice', async () => {
+      const published = await race(mode, `race-same-job-${mode}`, '7', '7', [
+        'episode-dc',
+        'series-dc',
+      ]);
+      const episode = key(`race-same-job-${mode}`, 'episode-dc', E1);
+      const series = key(`race-same-job-${mode}`, 'series-dc', E2);
+      expect((await live().s3.readObject(bucket, episode))?.toString()).toBe(
+        '<dublincore>episode by B</dublincore>',
+      );
+      expect((await live().s3.readObject(bucket, series))?.toString()).toBe(
+        '<dublincore>series by B</dublincore>',
+      );
+      expect(await metadataOf(episode)).toMatchObject({ 'ocs3-run': 'run-b', 'ocs3-job': '7' });
+      expect(published.map((e) => e.url)).toHaveLength(2);
+      for (const element of published) expect((await fetch(element.url)).status).toBe(200);
+    });
 
-  it('still removes what it alone created', async () => {
-    const { sources } = live();
-    sources.set(E1, '<dublincore>episode alone</dublincore>');
-    const held = sources.hold(E2, 'unused');
-    const a = worker('run-alone');
-    const runA = a.run('103', 'race-alone', ['episode-dc', 'series-dc']);
-    await arrivedBefore(held, runA);
-    await writtenBy(key('race-alone', 'episode-dc', E1), 'run-alone');
-    held.fail();
-    expect(await runA).toBe('ack');
-    expect(await live().s3.listKeys(bucket, `mh_default_org/race-alone/`)).toEqual([]);
-  });
-});
+    it('still removes what it alone created', async () => {
+      const { sources } = live();
+      sources.set(E1, '<dublincore>episode alone</dublincore>');
+      const held = sources.hold(E2, 'unused');
+      const a = worker('run-alone', mode);
+      const runA = a.run('103', `race-alone-${mode}`, ['episode-dc', 'series-dc']);
+      await arrivedBefore(held, runA);
+      await writtenBy(key(`race-alone-${mode}`, 'episode-dc', E1), 'run-alone');
+      held.fail();
+      expect(await runA).toBe('ack');
+      expect(await live().s3.listKeys(bucket, `mh_default_org/race-alone-${mode}/`)).toEqual([]);
+    });
+  },
+);
