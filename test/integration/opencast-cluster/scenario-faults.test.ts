@@ -11,9 +11,9 @@ import { parseElementArray } from '../../../src/opencast/element-xml.js';
 import type { RunningService } from '../../../src/service.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import {
-  SERVICE_TYPE,
   jobIdOf,
   objectKey,
+  serviceRegistered,
   startClusterStack,
   testMediapackage,
   type ClusterStack,
@@ -30,11 +30,7 @@ let worker: RunningService;
 beforeAll(async () => {
   c = await startClusterStack({ env: { ROLE: 'api', OPENCAST_SHARED_HOST: 'true' } });
   worker = await c.startReplica(WORKER);
-  await waitFor(
-    () => c.oc.tables.registration(SERVICE_TYPE, c.hostUrl)?.online === true,
-    20_000,
-    'the service registration',
-  );
+  await serviceRegistered(c);
 });
 afterAll(async () => {
   await (c as ClusterStack | undefined)?.close();

@@ -6,6 +6,7 @@ import { AppError } from '../../../src/errors.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
 import type { TestS3 } from '../../helpers/s3.js';
+import { freePort } from '../../helpers/free-port.js';
 import { uniqueKey, useTestStore } from '../../helpers/store-harness.js';
 
 let s3: TestS3;
@@ -104,12 +105,3 @@ describe('headObject', () => {
     expect(await store.headObject(bucket, `${target}.missing`)).toBeUndefined();
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
