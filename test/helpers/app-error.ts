@@ -23,3 +23,14 @@ export function codeOf(fn: () => unknown): ErrorCode | 'not an AppError' | undef
   }
   return undefined;
 }
+
+/** The AppError `promise` rejects with; fails when it rejects with something else or resolves. */
+export async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
+}

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRequestValidator } from '../../../src/compose/request-validator.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
 import { AppError } from '../../../src/errors.js';
+import { failure } from '../../helpers/app-error.js';
 import { createApp } from '../../../src/http/app.js';
 import {
   createMediapackageParser,
@@ -25,16 +26,6 @@ function parser(threads = 1, maxQueued = 4): MediapackageParser {
   const created = createMediapackageParser({ threads, maxQueued, inlineBytes: 64 * 1024, limits });
   parsers.push(created);
   return created;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 afterEach(async () => {
