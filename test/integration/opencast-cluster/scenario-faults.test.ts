@@ -43,6 +43,17 @@ function heldMediapackage() {
   return { mp, video, held };
 }
 
+/** A job Opencast waits on, RUNNING, its upload held at the source until released. */
+async function runningJob() {
+  const mp = heldMediapackage();
+  const res = await c.distribute(mp.mp, ['presenter-delivery']);
+  expect(res.status).toBe(200);
+  const id = jobIdOf(res.body);
+  await mp.held.arrived;
+  expect(c.job(id).status).toBe('RUNNING');
+  return { mp, id };
+}
+
 async function expectPublished(id: number, mp: ReturnType<typeof heldMediapackage>) {
   const result = await c.barrier(id);
   expect(result.status).toBe('FINISHED');
@@ -55,12 +66,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'a worker stopped mid-upload: the other running worker finishes the job',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      expect(res.status).toBe(200);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
-      expect(c.job(id).status).toBe('RUNNING');
+      const { mp, id } = await runningJob();
       // A second worker, up and settled (a few membership rounds) before the first one goes.
       const other = await c.startReplica(WORKER);
       await sleep(1000);
@@ -77,12 +83,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'a worker stopped mid-upload: a replacement worker started afterwards finishes the job',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      expect(res.status).toBe(200);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
-      expect(c.job(id).status).toBe('RUNNING');
+      const { mp, id } = await runningJob();
 
       await worker.close();
       expect(c.job(id).status).not.toBe('FAILED');
@@ -98,12 +99,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'the registry is down when the final status is sent: it arrives later',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      expect(res.status).toBe(200);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
-      expect(c.job(id).status).toBe('RUNNING');
+      const { mp, id } = await runningJob();
 
       // The next job update is the final one: hold it, then take the registry away.
       c.oc.faults.failNext('PUT /services/job/{id}.xml', 1, 'hang');
@@ -127,10 +123,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'the registry fails the final update several times: it still arrives',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
+      const { mp, id } = await runningJob();
       c.oc.faults.failNext('PUT /services/job/{id}.xml', 3, { status: 500 });
       const mark = c.oc.tables.calls.length;
       mp.held.release();
@@ -147,10 +140,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'a job deleted meanwhile (workflow stopped) is final, not retried forever',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
+      const { mp, id } = await runningJob();
       c.oc.tables.jobs.delete(id);
       mp.held.release();
       const key = objectKey(mp.mp, 'engage-player', 'presenter-delivery');
