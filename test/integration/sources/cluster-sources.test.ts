@@ -10,11 +10,11 @@ import { buffer } from 'node:stream/consumers';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failure } from '../../helpers/app-error.js';
 import {
   createSourceFetcher,
   type ClusterSourceFetcher,
 } from '../../../src/sources/source-fetcher.js';
+import { failure } from '../../helpers/app-error.js';
 import { digestAuth } from '../../helpers/opencast-admin/auth.js';
 
 const SYSTEM = { username: 'opencast_system_account', password: 'CHANGE_ME' };

@@ -8,8 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceFetcher } from '../../../src/distribution/ports.js';
 import { AppError } from '../../../src/errors.js';
-import { failure } from '../../helpers/app-error.js';
 import { createSourceFetcher } from '../../../src/sources/source-fetcher.js';
+import { failure } from '../../helpers/app-error.js';
 
 /** Route handler; its return value is ignored (a promise is awaited for errors). */
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;

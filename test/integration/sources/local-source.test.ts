@@ -8,8 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceFetcher } from '../../../src/distribution/ports.js';
 import { AppError } from '../../../src/errors.js';
-import { failure } from '../../helpers/app-error.js';
 import { createSourceFetcher } from '../../../src/sources/source-fetcher.js';
+import { failure } from '../../helpers/app-error.js';
 
 const PREFIX = 'http://opencast.test/files';
 let tmp: string;

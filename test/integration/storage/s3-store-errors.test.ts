@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
-import type { TestS3 } from '../../helpers/s3.js';
 import { freePort } from '../../helpers/free-port.js';
+import type { TestS3 } from '../../helpers/s3.js';
 import { uniqueKey, useTestStore } from '../../helpers/store-harness.js';
 
 let s3: TestS3;
