@@ -4,6 +4,7 @@
  * Written out here rather than imported so the baselines load nothing of the service.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { runChild } from './child-protocol.js';
 
 /** Where the baselines write. */
 export interface S3Target {
@@ -26,4 +27,24 @@ export function baselineClient(target: S3Target): S3Client {
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { httpAgent: agent, httpsAgent: agent },
   });
+}
+
+/**
+ * Runs a baseline child (./child-protocol.ts) around one client for `target`, built before
+ * `setup` and destroyed at the cleanup.
+ */
+export async function s3Child<R>(
+  target: S3Target,
+  setup: (client: S3Client) => Promise<void>,
+  work: (client: S3Client) => Promise<R>,
+): Promise<void> {
+  const client = baselineClient(target);
+  await runChild(
+    () => setup(client),
+    () => work(client),
+    () => {
+      client.destroy();
+      return Promise.resolve();
+    },
+  );
 }

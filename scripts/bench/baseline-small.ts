@@ -3,9 +3,9 @@
  * `concurrency` at once. Reports each element's latency (GET start to PutObject answer).
  */
 import { performance } from 'node:perf_hooks';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { baselineClient, type S3Target } from './baseline-s3.js';
-import { childParams, runChild } from './child-protocol.js';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3Child, type S3Target } from './baseline-s3.js';
+import { childParams } from './child-protocol.js';
 
 interface Params extends S3Target {
   readonly sourceUrl: string;
@@ -15,9 +15,8 @@ interface Params extends S3Target {
 }
 
 const params = childParams() as Params;
-const client = baselineClient(params);
 
-async function copyOne(key: string): Promise<number> {
+async function copyOne(client: S3Client, key: string): Promise<number> {
   const started = performance.now();
   const res = await fetch(params.sourceUrl);
   if (!res.ok) throw new Error(`source answered ${res.status}`);
@@ -34,25 +33,22 @@ async function copyOne(key: string): Promise<number> {
   return performance.now() - started;
 }
 
-await runChild(
+await s3Child(
+  params,
   // One warm-up copy: the service is warm too when its rounds start.
-  async () => {
-    await copyOne(`${params.keyPrefix}warm-up`);
+  async (client) => {
+    await copyOne(client, `${params.keyPrefix}warm-up`);
   },
-  async () => {
+  async (client) => {
     const latenciesMs: number[] = [];
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < params.count) {
         const n = next++;
-        latenciesMs.push(await copyOne(`${params.keyPrefix}${n}`));
+        latenciesMs.push(await copyOne(client, `${params.keyPrefix}${n}`));
       }
     };
     await Promise.all(Array.from({ length: params.concurrency }, lane));
     return { elements: params.count, latenciesMs };
-  },
-  () => {
-    client.destroy();
-    return Promise.resolve();
   },
 );

@@ -5,8 +5,8 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { Upload } from '@aws-sdk/lib-storage';
-import { baselineClient, type S3Target } from './baseline-s3.js';
-import { childParams, runChild } from './child-protocol.js';
+import { s3Child, type S3Target } from './baseline-s3.js';
+import { childParams } from './child-protocol.js';
 
 interface Params extends S3Target {
   readonly sourceUrl: string;
@@ -16,11 +16,11 @@ interface Params extends S3Target {
 }
 
 const params = childParams() as Params;
-const client = baselineClient(params);
 
-await runChild(
+await s3Child(
+  params,
   () => Promise.resolve(),
-  async () => {
+  async (client) => {
     const res = await fetch(params.sourceUrl);
     if (!res.ok || res.body === null) throw new Error(`source answered ${res.status}`);
     const length = Number(res.headers.get('content-length'));
@@ -39,9 +39,5 @@ await runChild(
     });
     await upload.done();
     return { bytes: length };
-  },
-  () => {
-    client.destroy();
-    return Promise.resolve();
   },
 );

@@ -1,4 +1,5 @@
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
+import { listenAsBroker } from './rabbit.js';
 
 /**
  * A TCP proxy in front of RabbitMQ that can make the client believe the broker raised a
@@ -84,12 +85,7 @@ export async function startAlarmProxy(brokerUrl: string): Promise<AlarmProxy> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
-  const url = new URL(brokerUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(address.port);
+  const url = await listenAsBroker(server, brokerUrl);
   const drop = () => {
     for (const { client, upstream } of clients) {
       client.destroy();
@@ -97,7 +93,7 @@ export async function startAlarmProxy(brokerUrl: string): Promise<AlarmProxy> {
     }
   };
   return {
-    url: url.toString(),
+    url,
     block: (reason = 'test alarm') => {
       for (const { client } of clients) client.write(blockedFrame(reason));
     },

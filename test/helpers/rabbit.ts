@@ -122,6 +122,20 @@ export async function deleteTestTopology(
   }
 }
 
+/**
+ * Starts `server` on a random loopback port and answers `brokerUrl` rewritten to reach it:
+ * the same credentials, vhost and parameters, for a stand-in in front of the broker.
+ */
+export async function listenAsBroker(server: Server, brokerUrl: string): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  const url = new URL(brokerUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(address.port);
+  return url.toString();
+}
+
 /** A TCP proxy in front of the broker that can cut and refuse connections. */
 export interface FaultProxy {
   /** The broker URL rewritten to go through the proxy. */
@@ -178,17 +192,12 @@ export async function startFaultProxy(brokerUrl: string): Promise<FaultProxy> {
     forward(client, upstream);
     forward(upstream, client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
-  const url = new URL(brokerUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(address.port);
+  const url = await listenAsBroker(server, brokerUrl);
   const dropConnections = (): void => {
     for (const socket of sockets) socket.destroy();
   };
   return {
-    url: url.toString(),
+    url,
     dropConnections,
     setAccepting: (value) => {
       accepting = value;

@@ -4,17 +4,11 @@
  * socket timeouts x retries, and the log shows progress while it runs. S3 hangs behind a
  * proxy of the test's own; the client has no socket timeout, so only the deadline can end it.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutgoingEvent } from '../../src/contract/event.js';
-import type { DistributionDeps } from '../../src/distribution/distribute.js';
 import type { Logger } from '../../src/distribution/logger.js';
-import { createTargetResolver } from '../../src/distribution/targets.js';
-import { createSourceFetcher } from '../../src/sources/source-fetcher.js';
 import { createS3Client } from '../../src/storage/s3-client.js';
 import { S3ObjectStore } from '../../src/storage/s3-object-store.js';
-import { processCommand, type WorkerDeps } from '../../src/worker/process-command.js';
-import { readFixture } from '../helpers/fixtures.js';
+import { distributeCommand, inProcessWorker } from '../helpers/in-process-worker.js';
 import { startTestS3, type TestS3 } from '../helpers/s3.js';
 import { isAbortMultipart, isUploadPart, startS3Proxy, type S3Proxy } from '../helpers/s3-proxy.js';
 import { startSourceServer, type SourceServer } from '../helpers/source-server.js';
@@ -60,27 +54,6 @@ function recordingLogger(lines: LogLine[], bindings: Record<string, unknown> = {
   };
 }
 
-function command(jobId: string): Buffer {
-  if (sources === undefined) throw new Error('setup failed');
-  const base = sources.baseUrl;
-  const mediapackage = readFixture('mediapackage.xml').replace(
-    /<url>([^<:]+)<\/url>/g,
-    (_m, path: string) => `<url>${base}${path}</url>`,
-  );
-  return Buffer.from(
-    JSON.stringify({
-      version: 1,
-      type: 'distribute',
-      jobId,
-      organization: 'mh_default_org',
-      channelId: `deadline-${jobId}`,
-      mediapackage,
-      elementIds: ['track-1'],
-      checkAvailability: false,
-    }),
-  );
-}
-
 async function runAgainstProxy(jobId: string) {
   if (s3 === undefined || proxy === undefined || sources === undefined) {
     throw new Error('setup failed');
@@ -92,49 +65,26 @@ async function runAgainstProxy(jobId: string) {
     forcePathStyle: true,
   });
   const lines: LogLine[] = [];
-  const events: OutgoingEvent[] = [];
-  const distribution: DistributionDeps = {
+  const worker = inProcessWorker({
     store: new S3ObjectStore(client, { partSizeBytes: 5 * MiB, queueSize: 2 }),
-    sources: createSourceFetcher({
-      allowedUrlPrefixes: [sources.baseUrl],
-      sharedStorage: [],
-      fileRoots: [],
-      credentials: [],
-      connectTimeoutMs: 30_000,
-      readTimeoutMs: 30_000,
-      maxRedirects: 0,
-    }),
-    availability: {
-      check: () => Promise.resolve({ result: 'available', detail: 'HTTP 200', tries: 1 }),
+    sourceBaseUrl: sources.baseUrl,
+    bucket,
+    s3Endpoint: s3.endpoint,
+    sourceTimeoutMs: 30_000,
+    distribution: {
+      // Many quick retries: the deadline must end them all.
+      retry: { attempts: 20, baseDelayMs: 10, maxDelayMs: 50 },
+      commandDeadlineMs: DEADLINE_MS,
+      progressIntervalMs: 200,
+      logger: recordingLogger(lines),
     },
-    targets: createTargetResolver(new Map(), { bucket, baseUrl: `${s3.endpoint}/${bucket}/` }),
-    // Many quick retries: the deadline must end them all.
-    retry: { attempts: 20, baseDelayMs: 10, maxDelayMs: 50 },
-    commandDeadlineMs: DEADLINE_MS,
-    progressIntervalMs: 200,
-    logger: recordingLogger(lines),
-  };
-  const deps: WorkerDeps = {
-    distribution,
-    publishEvent: (event) => {
-      events.push(event);
-      return Promise.resolve();
-    },
-    sendReply: () => Promise.resolve(),
-    maxCommandBytes: 1024 * 1024,
-    clock: () => new Date(),
-    logger: pino({ level: 'silent' }),
-  };
+  });
   try {
-    await processCommand(
-      { body: command(jobId), deliveryCount: 0 },
-      deps,
-      new AbortController().signal,
-    );
+    await worker.run(distributeCommand(jobId, `deadline-${jobId}`, ['track-1'], sources.baseUrl));
   } finally {
     client.destroy();
   }
-  return { lines, events };
+  return { lines, events: worker.events };
 }
 
 describe('a command against a hung S3', () => {

@@ -4,8 +4,9 @@
  * Now it ends its job FAILED with DELIVERY_LIMIT, a `failed` event and a reply, and the
  * parked message carries the reason in its headers.
  */
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { Channel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEvents, type EventRecorder, type RecordedEvent } from '../helpers/event-recorder.js';
 import { postForm } from '../helpers/http.js';
 import { startFaultProxy, waitFor, type FaultProxy } from '../helpers/rabbit.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
@@ -13,9 +14,9 @@ import { waitForValue } from '../helpers/wait-for.js';
 
 let stack: TestStack | undefined;
 let proxy: FaultProxy | undefined;
-let connection: ChannelModel | undefined;
+let recorder: EventRecorder | undefined;
 let channel: Channel;
-const events: { routingKey: string; data: Record<string, unknown> }[] = [];
+let events: RecordedEvent[] = [];
 
 function live(): TestStack {
   if (stack === undefined) throw new Error('stack did not start');
@@ -26,23 +27,12 @@ beforeAll(async () => {
   // The API alone, with the smallest limit: a command is dead-lettered after 2 deliveries.
   stack = await startTestStack({ ROLE: 'api', AMQP_DELIVERY_LIMIT: '1' });
   proxy = await startFaultProxy(stack.amqpUrl);
-  connection = await amqp.connect(stack.amqpUrl);
-  channel = await connection.createChannel();
-  const queue = (await channel.assertQueue('', { exclusive: true, autoDelete: true })).queue;
-  await channel.bindQueue(queue, `${stack.prefix}.events`, '#');
-  await channel.consume(
-    queue,
-    (message: ConsumeMessage | null) => {
-      if (message === null) return;
-      const event = JSON.parse(message.content.toString()) as { data: Record<string, unknown> };
-      events.push({ routingKey: message.fields.routingKey, data: event.data });
-    },
-    { noAck: true },
-  );
+  recorder = await recordEvents(stack.amqpUrl, stack.prefix, ['#']);
+  ({ channel, events } = recorder);
 }, 60_000);
 
 afterAll(async () => {
-  await connection?.close();
+  await recorder?.close();
   await stack?.close();
   await proxy?.close();
 });
@@ -87,13 +77,14 @@ describe('a command whose workers keep dying', () => {
     const failed = await waitForValue(
       () =>
         events.find(
-          (e) => e.routingKey === 'distribute.failed' && e.data.channelId === 'delivery-limit',
+          (e) =>
+            e.routingKey === 'distribute.failed' && e.event.data.channelId === 'delivery-limit',
         ),
       10_000,
       'the failed event',
     );
-    expect(failed.data.error).toMatchObject({ code: 'DELIVERY_LIMIT', retryable: false });
-    const jobId = String(failed.data.jobId);
+    expect(failed.event.data.error).toMatchObject({ code: 'DELIVERY_LIMIT', retryable: false });
+    const jobId = String(failed.event.data.jobId);
     const job = await fetch(`${live().url}/jobs/${jobId}.json`);
     expect(((await job.json()) as { status: string }).status).toBe('FAILED');
 

@@ -3,41 +3,29 @@
  * a command routed under another key than its type, and an oversize command, are refused
  * with a `command.rejected` event and parked; nothing is written.
  */
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { Channel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEvents, type EventRecorder, type RecordedEvent } from '../helpers/event-recorder.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/rabbit.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 
 let stack: TestStack;
-let connection: ChannelModel | undefined;
+let recorder: EventRecorder | undefined;
 let channel: Channel;
-const events: { routingKey: string; body: { id: string; data: Record<string, unknown> } }[] = [];
+let events: RecordedEvent[] = [];
 
 beforeAll(async () => {
   // The smallest request limit, so that an oversize command stays small for the broker:
   // commands may be 2 x 1024 + 64 KiB.
   stack = await startTestStack({ MAX_BODY_BYTES: '1024' });
   stack.sources.set('series-dublincore.xml', '<dublincore>series</dublincore>');
-  connection = await amqp.connect(stack.amqpUrl);
-  channel = await connection.createChannel();
-  const queue = (await channel.assertQueue('', { exclusive: true, autoDelete: true })).queue;
-  await channel.bindQueue(queue, `${stack.prefix}.events`, '#');
-  await channel.consume(
-    queue,
-    (message: ConsumeMessage | null) => {
-      if (message === null) return;
-      events.push({
-        routingKey: message.fields.routingKey,
-        body: JSON.parse(message.content.toString()) as (typeof events)[number]['body'],
-      });
-    },
-    { noAck: true },
-  );
+  recorder = await recordEvents(stack.amqpUrl, stack.prefix, ['#']);
+  ({ channel, events } = recorder);
 }, 60_000);
 
 afterAll(async () => {
-  await connection?.close();
+  await recorder?.close();
   await (stack as TestStack | undefined)?.close();
 });
 
@@ -72,8 +60,8 @@ async function nextParked(): Promise<Buffer> {
 }
 
 async function rejectedEvent(id: string) {
-  await waitFor(() => events.some((e) => e.body.id === id), 15_000, `event ${id}`);
-  return events.find((e) => e.body.id === id);
+  await waitFor(() => events.some((e) => e.event.id === id), 15_000, `event ${id}`);
+  return events.find((e) => e.event.id === id);
 }
 
 describe('a command published directly', () => {
@@ -84,7 +72,7 @@ describe('a command published directly', () => {
     channel.publish(`${stack.prefix}.commands`, 'retract', body, { persistent: true });
     const event = await rejectedEvent(`${jobId}:command.rejected`);
     expect(event?.routingKey).toBe('command.rejected');
-    expect(event?.body.data.error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(event?.event.data.error).toMatchObject({ code: 'INVALID_INPUT' });
     expect((await nextParked()).equals(body)).toBe(true);
     expect(await stack.s3.listKeys(stack.bucket, 'mh_default_org/misrouted/')).toEqual([]);
     expect(events.some((e) => e.routingKey.startsWith('distribute.'))).toBe(false);
@@ -101,11 +89,11 @@ describe('a command published directly', () => {
     });
     // Unread, so its job id is unknown: the event is named by the message id.
     const event = await rejectedEvent(`${messageId}:command.rejected`);
-    expect(event?.body.data).toMatchObject({
+    expect(event?.event.data).toMatchObject({
       messageKey: messageId,
       error: { code: 'INVALID_INPUT' },
     });
-    expect(event?.body.data).not.toHaveProperty('jobId');
+    expect(event?.event.data).not.toHaveProperty('jobId');
     expect((await nextParked()).length).toBe(body.length);
     expect(await stack.s3.listKeys(stack.bucket, 'mh_default_org/oversize/')).toEqual([]);
   });
@@ -115,7 +103,7 @@ describe('a command published directly', () => {
     const body = Buffer.from(JSON.stringify(command(jobId, 'direct-ok')));
     channel.publish(`${stack.prefix}.commands`, 'distribute', body, { persistent: true });
     await waitFor(
-      () => events.some((e) => e.body.id === `${jobId}:distribute.completed`),
+      () => events.some((e) => e.event.id === `${jobId}:distribute.completed`),
       15_000,
       'the completed event',
     );

@@ -2,10 +2,11 @@
  * The product end to end: HTTP -> RabbitMQ -> worker -> S3 -> events and replies, against
  * the real broker and a real S3 protocol server, with Opencast's own fixtures.
  */
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import type { Channel } from 'amqplib';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseElementArray } from '../../src/opencast/element-xml.js';
+import { recordEvents, type EventRecorder, type RecordedEvent } from '../helpers/event-recorder.js';
 import { readFixture } from '../helpers/fixtures.js';
 import { postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
@@ -14,10 +15,9 @@ import { waitFor, waitForValue } from '../helpers/wait-for.js';
 const MP = 'efd6e4df-63b6-49af-be5f-15f598778877';
 
 let stack: TestStack;
-let connection: ChannelModel | undefined;
+let recorder: EventRecorder | undefined;
 let channel: Channel;
-let eventQueue: string;
-const events: { routingKey: string; body: Record<string, unknown> }[] = [];
+let events: RecordedEvent[] = [];
 const video = randomBytes(3 * 1024 * 1024 + 17);
 
 /** mediapackage.xml with its relative URLs pointing at the test's source server. */
@@ -42,7 +42,7 @@ function eventFor(jobId: string, routingKey: string) {
   return waitForValue(
     () =>
       events.find(
-        (e) => e.routingKey === routingKey && (e.body.data as { jobId?: string }).jobId === jobId,
+        (e) => e.routingKey === routingKey && (e.event.data as { jobId?: string }).jobId === jobId,
       ),
     15_000,
     `${routingKey} of job ${jobId}`,
@@ -58,25 +58,12 @@ beforeAll(async () => {
   stack.sources.set('episode-dublincore.xml', '<dublincore>episode</dublincore>');
   stack.sources.set('series-dublincore.xml', '<dublincore>series</dublincore>');
 
-  connection = await amqp.connect(stack.amqpUrl);
-  channel = await connection.createChannel();
-  eventQueue = (await channel.assertQueue('', { exclusive: true, autoDelete: true })).queue;
-  await channel.bindQueue(eventQueue, `${stack.prefix}.events`, '#');
-  await channel.consume(
-    eventQueue,
-    (message: ConsumeMessage | null) => {
-      if (message === null) return;
-      events.push({
-        routingKey: message.fields.routingKey,
-        body: JSON.parse(message.content.toString()) as Record<string, unknown>,
-      });
-    },
-    { noAck: true },
-  );
+  recorder = await recordEvents(stack.amqpUrl, stack.prefix, ['#']);
+  ({ channel, events } = recorder);
 }, 60_000);
 
 afterAll(async () => {
-  await connection?.close();
+  await recorder?.close();
   await (stack as TestStack | undefined)?.close();
 });
 
@@ -146,7 +133,7 @@ describe('distributesync', () => {
     expect(res.status).toBe(200);
     const jobId = res.headers.get('X-Job-Id') ?? '';
     const event = await eventFor(jobId, 'distribute.completed');
-    const data = event.body.data as { elements: { available?: boolean }[] };
+    const data = event.event.data as { elements: { available?: boolean }[] };
     // The object was just stored and its S3 URL answers, so the check finds it.
     expect(data.elements[0]?.available).toBe(true);
   });
@@ -180,7 +167,7 @@ describe('async distribute', () => {
     expect(element?.url).toBe(`${stack.baseUrl}${key('episode-dc', 'episode-dublincore.xml')}`);
 
     const event = await eventFor(jobId, 'distribute.completed');
-    expect(event.body).toMatchObject({
+    expect(event.event).toMatchObject({
       specversion: '1.0',
       id: `${jobId}:distribute.completed`,
       type: 'org.opencastproject.distribution.s3.distribute.completed',
@@ -249,7 +236,7 @@ describe('commands published straight to the exchange', () => {
       },
     );
     const event = await eventFor(jobId, 'distribute.completed');
-    expect((event.body.data as { organization: string }).organization).toBe('tenant2');
+    expect((event.event.data as { organization: string }).organization).toBe('tenant2');
     const stored = await stack.s3.readObject(
       stack.bucket,
       `tenant2/direct/${MP}/series-dc/series-dublincore.xml`,
@@ -267,12 +254,12 @@ describe('commands published straight to the exchange', () => {
         events.find(
           (e) =>
             e.routingKey === 'command.rejected' &&
-            (e.body.data as { jobId?: string }).jobId === '77',
+            (e.event.data as { jobId?: string }).jobId === '77',
         ),
       15_000,
       'command.rejected event',
     );
-    expect((rejected.body.data as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
+    expect((rejected.event.data as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
     const parked = await waitForValue(
       async () => {
         const message = await channel.get(`${stack.prefix}.parked`, { noAck: true });

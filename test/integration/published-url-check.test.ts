@@ -5,7 +5,7 @@
  * and says what it found in the sync answer's header, the job record and the event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordEvents, type EventRecorder } from '../helpers/events.js';
+import { recordEvents, type EventRecorder } from '../helpers/event-recorder.js';
 import { closedPort, postForm } from '../helpers/http.js';
 import { startTestStack, type TestStack } from '../helpers/service.js';
 import { waitForValue } from '../helpers/wait-for.js';
@@ -31,7 +31,7 @@ beforeAll(async () => {
     CHECK_AVAILABILITY_INTERVAL_MS: '60000',
   });
   stack.sources.set('dc.xml', '<dublincore/>');
-  recorder = await recordEvents(stack.amqpUrl, stack.prefix);
+  recorder = await recordEvents(stack.amqpUrl, stack.prefix, ['#']);
 }, 60_000);
 
 afterAll(async () => {
@@ -65,12 +65,12 @@ describe('an unreachable published URL', () => {
     const event = await waitForValue(
       () =>
         recorder?.events.find(
-          (e) => e.routingKey === 'distribute.completed' && e.data.jobId === jobId,
+          (e) => e.routingKey === 'distribute.completed' && e.event.data.jobId === jobId,
         ),
       15_000,
       'the completed event',
     );
-    expect(event.data.elements).toEqual([
+    expect(event.event.data.elements).toEqual([
       expect.objectContaining({
         available: false,
         urlCheck: { result: 'unreachable', detail: 'ECONNREFUSED' },

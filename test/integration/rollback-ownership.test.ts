@@ -9,14 +9,9 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DistributionDeps } from '../../src/distribution/distribute.js';
-import { createTargetResolver } from '../../src/distribution/targets.js';
-import { createSourceFetcher } from '../../src/sources/source-fetcher.js';
 import type { ConditionalWriteMode } from '../../src/storage/conditional-writes.js';
 import { S3ObjectStore } from '../../src/storage/s3-object-store.js';
-import type { OutgoingEvent } from '../../src/contract/event.js';
-import { processCommand, type WorkerDeps } from '../../src/worker/process-command.js';
-import { readFixture } from '../helpers/fixtures.js';
+import { distributeCommand, inProcessWorker } from '../helpers/in-process-worker.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startTestS3, type TestS3 } from '../helpers/s3.js';
 import {
@@ -52,64 +47,24 @@ function live(): { s3: TestS3; sources: SourceServer } {
 /** A worker of its own (its own run ids), recording its events. */
 function worker(runId: string, conditionalWrites: ConditionalWriteMode) {
   const { s3, sources } = live();
-  const events: OutgoingEvent[] = [];
-  const distribution: DistributionDeps = {
+  const { events, run } = inProcessWorker({
     store: new S3ObjectStore(s3.client, { conditionalWrites }),
-    sources: createSourceFetcher({
-      allowedUrlPrefixes: [sources.baseUrl],
-      sharedStorage: [],
-      fileRoots: [],
-      credentials: [],
-      // The held source answers only after the other run: longer than that run takes.
-      connectTimeoutMs: 30_000,
-      readTimeoutMs: 30_000,
-      maxRedirects: 0,
-    }),
-    availability: {
-      check: () => Promise.resolve({ result: 'available', detail: 'HTTP 200', tries: 1 }),
+    sourceBaseUrl: sources.baseUrl,
+    bucket,
+    s3Endpoint: s3.endpoint,
+    // The held source answers only after the other run: longer than that run takes.
+    sourceTimeoutMs: 30_000,
+    distribution: {
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
+      newRunId: () => runId,
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     },
-    targets: createTargetResolver(new Map(), { bucket, baseUrl: `${s3.endpoint}/${bucket}/` }),
-    retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
-    newRunId: () => runId,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  return {
+    run: (jobId: string, channelId: string, elementIds: string[]) =>
+      run(distributeCommand(jobId, channelId, elementIds, sources.baseUrl)),
+    events,
   };
-  const deps: WorkerDeps = {
-    distribution,
-    publishEvent: (event) => {
-      events.push(event);
-      return Promise.resolve();
-    },
-    sendReply: () => Promise.resolve(),
-    maxCommandBytes: 1024 * 1024,
-    clock: () => new Date(),
-    logger: pino({ level: 'silent' }),
-  };
-  const run = (jobId: string, channelId: string, elementIds: string[]) =>
-    processCommand(
-      { body: command(jobId, channelId, elementIds), deliveryCount: 0 },
-      deps,
-      new AbortController().signal,
-    );
-  return { run, events };
-}
-
-function command(jobId: string, channelId: string, elementIds: string[]): Buffer {
-  const mediapackage = readFixture('mediapackage.xml').replace(
-    /<url>([^<:]+)<\/url>/g,
-    (_m, path: string) => `<url>${live().sources.baseUrl}${path}</url>`,
-  );
-  return Buffer.from(
-    JSON.stringify({
-      version: 1,
-      type: 'distribute',
-      jobId,
-      organization: 'mh_default_org',
-      channelId,
-      mediapackage,
-      elementIds,
-      checkAvailability: false,
-    }),
-  );
 }
 
 const key = (channelId: string, element: string, file: string) =>

@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerType } from '@hono/node-server';
 import { closeServer, listen, serverUrl } from '../../../src/compose/listen.js';
 import { createApp } from '../../../src/http/app.js';
-import { JobService } from '../../../src/jobs/job-service.js';
-import { MemoryJobStore } from '../../../src/jobs/job-store.js';
+import { testJobService } from '../../helpers/app-harness.js';
 
 const MiB = 1024 * 1024;
 const LIMIT = MiB;
@@ -24,15 +23,7 @@ let server: ServerType | undefined;
 let url = '';
 
 beforeAll(async () => {
-  const jobs = new JobService({
-    store: new MemoryJobStore(),
-    send: () => Promise.reject(new Error('no command may be sent')),
-    replyTo: () => 'reply-queue',
-    newJobId: () => '1',
-    clock: () => new Date(),
-    jobUrl: (id) => `http://localhost/jobs/${id}`,
-    jobLoad: 0.1,
-  });
+  const jobs = testJobService({ sendError: new Error('no command may be sent') });
   const app = createApp({
     jobs,
     validate: () => undefined,

@@ -5,8 +5,8 @@
  * do: the remote proxy's requests, the registry's tables and the barrier.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { readFixture } from '../../helpers/fixtures.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startOpencastAdmin, type OpencastAdmin } from '../../helpers/opencast-admin/admin.js';
 import type { BarrierResult } from '../../helpers/opencast-admin/barrier.js';
 import { proxyDistribute, proxyRetract } from '../../helpers/opencast-admin/proxy.js';
@@ -19,6 +19,7 @@ import {
 import type { Job } from '../../helpers/opencast-admin/types.js';
 import type { RunningService } from '../../../src/service.js';
 import { startTestStack, type TestStack } from '../../helpers/service.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 /** Opencast's service type and path of the S3 distribution service. */
 export const SERVICE_TYPE = 'org.opencastproject.distribution.aws.s3';
@@ -141,20 +142,6 @@ export function jobIdOf(xml: string): number {
   const id = Number(/<job\b[^>]*\bid="(\d+)"/.exec(xml)?.[1]);
   if (!Number.isSafeInteger(id)) throw new Error(`no job id in: ${xml.slice(0, 300)}`);
   return id;
-}
-
-/** A port free right now, so the host URL can be known before the service listens. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Starts the double and the service in Opencast mode, registered by the service itself. */
@@ -320,4 +307,13 @@ async function addSourcesNode(oc: OpencastAdmin, sourcesBaseUrl: string): Promis
 /** Jobs of the service's type in the registry. */
 export function serviceJobs(oc: OpencastAdmin): Job[] {
   return [...oc.tables.jobs.values()].filter((j) => j.type === SERVICE_TYPE);
+}
+
+/** Waits until the registry lists the service online at the stack's host (20 s at most). */
+export async function serviceRegistered(c: ClusterStack): Promise<void> {
+  await waitFor(
+    () => c.oc.tables.registration(SERVICE_TYPE, c.hostUrl)?.online === true,
+    20_000,
+    'the service registration',
+  );
 }

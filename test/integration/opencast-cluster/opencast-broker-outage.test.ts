@@ -3,11 +3,11 @@
  * another node), a job whose command could not be published goes back to the dispatcher
  * instead of staying RUNNING, and once the broker is back the job completes.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_TYPE } from '../../../src/jobs/job-service.js';
 import { parseJob } from '../../../src/opencast/job-xml.js';
 import { RegistryClient } from '../../../src/opencast-cluster/registry-client.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startOpencastAdmin, type OpencastAdmin } from '../../helpers/opencast-admin/admin.js';
 import { proxyDistribute } from '../../helpers/opencast-admin/proxy.js';
 import { trustedPost } from '../../helpers/opencast-admin/trusted-client.js';
@@ -21,14 +21,6 @@ let admin: OpencastAdmin | undefined;
 let stack: TestStack | undefined;
 let proxy: FaultProxy | undefined;
 let host = '';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   admin = await startOpencastAdmin({ systemUser: SYSTEM.user, systemPassword: SYSTEM.password });

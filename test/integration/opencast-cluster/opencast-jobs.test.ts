@@ -4,8 +4,6 @@
  * them over, workers report through the durable Opencast job queue, and the double's
  * JobBarrier sees FINISHED with the payload, or FAILED with an incident.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_TYPE } from '../../../src/jobs/job-service.js';
 import { parseElementArray } from '../../../src/opencast/element-xml.js';
@@ -14,6 +12,7 @@ import { jobArguments } from '../../../src/opencast-cluster/job-arguments.js';
 import { RegistryClient } from '../../../src/opencast-cluster/registry-client.js';
 import type { RunningService } from '../../../src/service.js';
 import { readFixture } from '../../helpers/fixtures.js';
+import { freePort } from '../../helpers/free-port.js';
 import { startOpencastAdmin, type OpencastAdmin } from '../../helpers/opencast-admin/admin.js';
 import { proxyDistribute, proxyRetract } from '../../helpers/opencast-admin/proxy.js';
 import { trustedPost } from '../../helpers/opencast-admin/trusted-client.js';
@@ -34,14 +33,6 @@ let immediate: RunningService;
 let immediateHost: string;
 /** The workflow operation job the proxy's requests come from. */
 let operationJob: Job;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function register(h: string): Promise<void> {
   const client = new RegistryClient({

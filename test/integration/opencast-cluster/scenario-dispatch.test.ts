@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseElementArray } from '../../../src/opencast/element-xml.js';
-import { waitFor } from '../../helpers/wait-for.js';
 import {
   ORG,
   SERVICE_TYPE,
   jobIdOf,
   objectKey,
+  serviceRegistered,
   startClusterStack,
   testMediapackage,
   type ClusterStack,
@@ -27,11 +27,7 @@ describe.each(['opencast', 'immediate'] as const)('dispatch, mode %s', (dispatch
   beforeAll(async () => {
     // Dispatcher rounds only on demand, so each test decides when Opencast dispatches.
     c = await startClusterStack({ dispatch, dispatchIntervalMs: null });
-    await waitFor(
-      () => c.oc.tables.registration(SERVICE_TYPE, c.hostUrl)?.online === true,
-      20_000,
-      'the service registration',
-    );
+    await serviceRegistered(c);
   });
   afterAll(async () => {
     await (c as ClusterStack | undefined)?.close();

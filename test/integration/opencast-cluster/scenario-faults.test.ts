@@ -11,9 +11,9 @@ import { parseElementArray } from '../../../src/opencast/element-xml.js';
 import type { RunningService } from '../../../src/service.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import {
-  SERVICE_TYPE,
   jobIdOf,
   objectKey,
+  serviceRegistered,
   startClusterStack,
   testMediapackage,
   type ClusterStack,
@@ -30,11 +30,7 @@ let worker: RunningService;
 beforeAll(async () => {
   c = await startClusterStack({ env: { ROLE: 'api', OPENCAST_SHARED_HOST: 'true' } });
   worker = await c.startReplica(WORKER);
-  await waitFor(
-    () => c.oc.tables.registration(SERVICE_TYPE, c.hostUrl)?.online === true,
-    20_000,
-    'the service registration',
-  );
+  await serviceRegistered(c);
 });
 afterAll(async () => {
   await (c as ClusterStack | undefined)?.close();
@@ -45,6 +41,17 @@ function heldMediapackage() {
   const video = randomBytes(512 * 1024 + 11);
   const held = c.stack.sources.hold(mp.files['presenter-delivery'] ?? '', video);
   return { mp, video, held };
+}
+
+/** A job Opencast waits on, RUNNING, its upload held at the source until released. */
+async function runningJob() {
+  const mp = heldMediapackage();
+  const res = await c.distribute(mp.mp, ['presenter-delivery']);
+  expect(res.status).toBe(200);
+  const id = jobIdOf(res.body);
+  await mp.held.arrived;
+  expect(c.job(id).status).toBe('RUNNING');
+  return { mp, id };
 }
 
 async function expectPublished(id: number, mp: ReturnType<typeof heldMediapackage>) {
@@ -59,12 +66,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'a worker stopped mid-upload: the other running worker finishes the job',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      expect(res.status).toBe(200);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
-      expect(c.job(id).status).toBe('RUNNING');
+      const { mp, id } = await runningJob();
       // A second worker, up and settled (a few membership rounds) before the first one goes.
       const other = await c.startReplica(WORKER);
       await sleep(1000);
@@ -81,12 +83,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'a worker stopped mid-upload: a replacement worker started afterwards finishes the job',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      expect(res.status).toBe(200);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
-      expect(c.job(id).status).toBe('RUNNING');
+      const { mp, id } = await runningJob();
 
       await worker.close();
       expect(c.job(id).status).not.toBe('FAILED');
@@ -102,12 +99,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'the registry is down when the final status is sent: it arrives later',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      expect(res.status).toBe(200);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
-      expect(c.job(id).status).toBe('RUNNING');
+      const { mp, id } = await runningJob();
 
       // The next job update is the final one: hold it, then take the registry away.
       c.oc.faults.failNext('PUT /services/job/{id}.xml', 1, 'hang');
@@ -131,10 +123,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'the registry fails the final update several times: it still arrives',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
+      const { mp, id } = await runningJob();
       c.oc.faults.failNext('PUT /services/job/{id}.xml', 3, { status: 500 });
       const mark = c.oc.tables.calls.length;
       mp.held.release();
@@ -151,10 +140,7 @@ describe('faults during a job Opencast waits on', () => {
   it(
     'a job deleted meanwhile (workflow stopped) is final, not retried forever',
     async () => {
-      const mp = heldMediapackage();
-      const res = await c.distribute(mp.mp, ['presenter-delivery']);
-      const id = jobIdOf(res.body);
-      await mp.held.arrived;
+      const { mp, id } = await runningJob();
       c.oc.tables.jobs.delete(id);
       mp.held.release();
       const key = objectKey(mp.mp, 'engage-player', 'presenter-delivery');

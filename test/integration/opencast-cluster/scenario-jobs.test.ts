@@ -15,6 +15,7 @@ import {
   jobIdOf,
   objectKey,
   serviceJobs,
+  serviceRegistered,
   startClusterStack,
   testMediapackage,
   type ClusterStack,
@@ -35,14 +36,6 @@ function servedMediapackage(c: ClusterStack): TestMediapackage & { video: Buffer
   return { ...mp, video };
 }
 
-async function registered(c: ClusterStack): Promise<void> {
-  await waitFor(
-    () => c.oc.tables.registration(SERVICE_TYPE, c.hostUrl)?.online === true,
-    20_000,
-    'the service registration',
-  );
-}
-
 function jobsSnapshot(c: ClusterStack): number[] {
   return serviceJobs(c.oc).map((j) => j.id);
 }
@@ -52,7 +45,7 @@ describe.each(['opencast', 'immediate'] as const)('async routes, dispatch %s', (
 
   beforeAll(async () => {
     c = await startClusterStack({ dispatch });
-    await registered(c);
+    await serviceRegistered(c);
   });
   afterAll(async () => {
     await (c as ClusterStack | undefined)?.close();

@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../../src/service.js';
+import { freePort } from '../../helpers/free-port.js';
 import { waitFor, waitForValue } from '../../helpers/wait-for.js';
 import {
   SERVICE_PATH,
   SERVICE_TYPE,
   SYSTEM,
-  freePort,
   startClusterStack,
   type ClusterStack,
 } from './cluster-stack.js';

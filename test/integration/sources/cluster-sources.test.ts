@@ -10,11 +10,11 @@ import { buffer } from 'node:stream/consumers';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors.js';
 import {
   createSourceFetcher,
   type ClusterSourceFetcher,
 } from '../../../src/sources/source-fetcher.js';
+import { failure } from '../../helpers/app-error.js';
 import { digestAuth } from '../../helpers/opencast-admin/auth.js';
 
 const SYSTEM = { username: 'opencast_system_account', password: 'CHANGE_ME' };
@@ -63,16 +63,6 @@ const otherSeen: Seen = [];
 let node: { url: string; server: Server };
 let other: { url: string; server: Server };
 let fetcher: ClusterSourceFetcher;
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 const read = async (url: string) => (await buffer((await fetcher.open(url)).body)).toString();
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors.js';
 import { createSourceFetcher } from '../../../src/sources/source-fetcher.js';
 import type { SourceSettings } from '../../../src/sources/source-settings.js';
+import { failure } from '../../helpers/app-error.js';
 
 // Issue 8 item 12: a hard link inside a `file:` root published a file from outside it.
 let tmp: string;
@@ -25,16 +25,6 @@ function settings(extra: Partial<SourceSettings> = {}): SourceSettings {
     maxRedirects: 0,
     ...extra,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 beforeAll(async () => {

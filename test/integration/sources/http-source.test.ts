@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceFetcher } from '../../../src/distribution/ports.js';
 import { AppError } from '../../../src/errors.js';
 import { createSourceFetcher } from '../../../src/sources/source-fetcher.js';
+import { failure } from '../../helpers/app-error.js';
 
 /** Route handler; its return value is ignored (a promise is awaited for errors). */
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -21,16 +22,6 @@ let fetcher: SourceFetcher;
 
 const USER = 'opencast_system_account';
 const PASSWORD = 'CHANGE ME: "quoted" & ünïcode';
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 /** Consumes a stream and returns the error it emitted. */
 async function streamFailure(stream: Readable): Promise<AppError> {

@@ -9,21 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceFetcher } from '../../../src/distribution/ports.js';
 import { AppError } from '../../../src/errors.js';
 import { createSourceFetcher } from '../../../src/sources/source-fetcher.js';
+import { failure } from '../../helpers/app-error.js';
 
 const PREFIX = 'http://opencast.test/files';
 let tmp: string;
 let fetcher: SourceFetcher;
 const video = randomBytes(200_000);
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 beforeAll(async () => {
   // realpath: on some systems the temp directory itself is reached through a link.

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.js';
 import { createS3Client } from '../../../src/storage/s3-client.js';
 import { S3ObjectStore } from '../../../src/storage/s3-object-store.js';
+import { freePort } from '../../helpers/free-port.js';
 import type { TestS3 } from '../../helpers/s3.js';
 import { uniqueKey, useTestStore } from '../../helpers/store-harness.js';
 
@@ -104,12 +105,3 @@ describe('headObject', () => {
     expect(await store.headObject(bucket, `${target}.missing`)).toBeUndefined();
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

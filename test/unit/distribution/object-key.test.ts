@@ -6,7 +6,7 @@ import {
   keyFromDistributedUrl,
   objectKey,
 } from '../../../src/distribution/object-key.js';
-import type { AppError } from '../../../src/errors.js';
+import { codeOf } from '../../helpers/app-error.js';
 
 const mp = 'efd6e4df-63b6-49af-be5f-15f598778877';
 const context = {
@@ -16,15 +16,6 @@ const context = {
   elementId: 'presenter-delivery',
 };
 const base = 'http://XYZ.cloudfront.net/';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return (error as AppError).code;
-  }
-  return undefined;
-}
 
 describe('objectKey and distributionUrl (Opencast testBuildObjectName / testGetDistributionUri)', () => {
   it('builds org/channel/mp/element/file', () => {

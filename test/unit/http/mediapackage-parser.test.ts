@@ -2,15 +2,14 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRequestValidator } from '../../../src/compose/request-validator.js';
 import { createTargetResolver } from '../../../src/distribution/targets.js';
-import { AppError } from '../../../src/errors.js';
 import { createApp } from '../../../src/http/app.js';
 import {
   createMediapackageParser,
   type MediapackageParser,
 } from '../../../src/http/mediapackage-parser.js';
-import { JobService } from '../../../src/jobs/job-service.js';
-import { MemoryJobStore } from '../../../src/jobs/job-store.js';
 import { parseMediaPackage, pickElements } from '../../../src/opencast/mediapackage.js';
+import { failure } from '../../helpers/app-error.js';
+import { prefixSources, testJobService } from '../../helpers/app-harness.js';
 import { LARGE_MEDIAPACKAGE_SOURCE, largeMediapackage } from '../../helpers/large-mediapackage.js';
 
 // Issue 8 item 9: large mediapackages were parsed on the event loop, any number at once.
@@ -25,16 +24,6 @@ function parser(threads = 1, maxQueued = 4): MediapackageParser {
   const created = createMediapackageParser({ threads, maxQueued, inlineBytes: 64 * 1024, limits });
   parsers.push(created);
   return created;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
 }
 
 afterEach(async () => {
@@ -96,28 +85,9 @@ describe('mediapackage parser', () => {
 
 describe('distribution routes with the parser', () => {
   function app(p: MediapackageParser) {
-    let next = 1000;
     const sent: string[] = [];
-    const jobs = new JobService({
-      store: new MemoryJobStore(),
-      send: (message) => {
-        sent.push(message.routingKey);
-        return Promise.resolve();
-      },
-      replyTo: () => 'reply-queue',
-      newJobId: () => String(next++),
-      clock: () => new Date(),
-      jobUrl: (id) => `http://localhost/jobs/${id}`,
-      jobLoad: 0.1,
-    });
-    const sources = {
-      assertAllowed: (url: string) => {
-        if (!url.startsWith(LARGE_MEDIAPACKAGE_SOURCE)) {
-          throw new AppError('SOURCE_FORBIDDEN', `${url} not allowed`);
-        }
-      },
-      open: () => Promise.reject(new Error('not used')),
-    };
+    const jobs = testJobService({ onSend: (command) => sent.push(command.type) });
+    const sources = prefixSources(LARGE_MEDIAPACKAGE_SOURCE);
     const targets = createTargetResolver(new Map(), { bucket: 'b', baseUrl: 'http://cdn.test/' });
     return {
       sent,

@@ -8,9 +8,8 @@ import { AppError } from '../../../src/errors.js';
 import { createApp, type AppDeps } from '../../../src/http/app.js';
 import { contextSwitchRefusal } from '../../../src/http/auth/context-roles.js';
 import type { DispatchResult } from '../../../src/http/dispatch-routes.js';
-import { JobService } from '../../../src/jobs/job-service.js';
-import { MemoryJobStore } from '../../../src/jobs/job-store.js';
 import type { Job } from '../../../src/opencast/model.js';
+import { testJobService } from '../../helpers/app-harness.js';
 
 const MP = '<mediapackage xmlns="http://mediapackage.opencastproject.org" id="mp"/>';
 const USERS = new Map([
@@ -25,18 +24,7 @@ const ROLES = new Map([
 
 function harness(overrides: Partial<AppDeps> = {}) {
   const published: string[] = [];
-  const jobs = new JobService({
-    store: new MemoryJobStore(),
-    send: (message) => {
-      published.push(message.routingKey);
-      return Promise.resolve();
-    },
-    replyTo: () => 'reply',
-    newJobId: () => '1',
-    clock: () => new Date(),
-    jobUrl: (id) => `http://x/jobs/${id}`,
-    jobLoad: 0.1,
-  });
+  const jobs = testJobService({ onSend: (command) => published.push(command.type) });
   const app = createApp({
     jobs,
     validate: () => undefined,

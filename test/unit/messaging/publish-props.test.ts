@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../../../src/errors.js';
+import { codeOf } from '../../helpers/app-error.js';
 import { toPublishOptions } from '../../../src/messaging/publish-props.js';
 
 const MODE = { persistent: true, mandatory: true };
@@ -7,15 +7,6 @@ const body = Buffer.from('{}');
 
 function publish(props: Record<string, unknown>, routingKey = 'distribute') {
   return toPublishOptions(routingKey, body, { messageId: 'm1', ...props }, MODE, 1024);
-}
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof AppError ? error.code : 'not an AppError';
-  }
-  return undefined;
 }
 
 describe('toPublishOptions', () => {

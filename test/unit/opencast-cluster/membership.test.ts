@@ -4,6 +4,7 @@ import {
   DISTRIBUTION_SERVICE_PATH,
   DISTRIBUTION_SERVICE_TYPE,
   type MembershipClock,
+  type MembershipOptions,
   type MembershipRegistry,
   type MembershipSettings,
 } from '../../../src/opencast-cluster/membership.js';
@@ -109,11 +110,20 @@ function logs() {
 
 const machine = { address: '10.0.0.5', memory: 1024, cores: 2 };
 
+/** Membership with the test's settings, machine and a quiet logger unless `more` says else. */
+function membership(
+  registry: MembershipRegistry,
+  clock: MembershipClock,
+  more: Partial<MembershipOptions> = {},
+) {
+  return createMembership({ registry, settings, logger: quiet, clock, machine, ...more });
+}
+
 describe('membership', () => {
   it('registers host and service when the service is missing, then lists hosts', async () => {
     const { registry, calls } = fakeRegistry();
     const { clock } = manualClock();
-    const m = createMembership({ registry, settings, logger: quiet, clock, machine });
+    const m = membership(registry, clock);
     await m.start();
     expect(calls).toEqual([
       'registerHost s3-1 4',
@@ -129,7 +139,7 @@ describe('membership', () => {
   it('does not register again a service that is online (that would reset its jobs)', async () => {
     const { registry, calls } = fakeRegistry(registration());
     const { clock, tick } = manualClock();
-    const m = createMembership({ registry, settings, logger: quiet, clock, machine });
+    const m = membership(registry, clock);
     await m.start();
     await tick();
     await tick();
@@ -141,13 +151,7 @@ describe('membership', () => {
   it('registers an offline service, and again after the registry lost it', async () => {
     const fake = fakeRegistry(registration({ online: false }));
     const { clock, tick } = manualClock();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: quiet,
-      clock,
-      machine,
-    });
+    const m = membership(fake.registry, clock);
     await m.start();
     expect(fake.calls).toContain('register /distribution/s3');
     fake.calls.length = 0;
@@ -166,13 +170,7 @@ describe('membership', () => {
   it('lifts maintenance once at start, and never with a shared host', async () => {
     const own = fakeRegistry(registration({ maintenance: true }));
     const a = manualClock();
-    const m = createMembership({
-      registry: own.registry,
-      settings,
-      logger: quiet,
-      clock: a.clock,
-      machine,
-    });
+    const m = membership(own.registry, a.clock);
     await m.start();
     expect(own.calls).toContain('maintenance false');
     // An admin sets maintenance later: the periodic check leaves it.
@@ -184,13 +182,7 @@ describe('membership', () => {
 
     const shared = fakeRegistry(registration({ maintenance: true }));
     const b = manualClock();
-    const s = createMembership({
-      registry: shared.registry,
-      settings: { ...settings, sharedHost: true },
-      logger: quiet,
-      clock: b.clock,
-      machine,
-    });
+    const s = membership(shared.registry, b.clock, { settings: { ...settings, sharedHost: true } });
     await s.start();
     await s.drain();
     expect(shared.calls.some((c) => c.startsWith('maintenance'))).toBe(false);
@@ -199,13 +191,7 @@ describe('membership', () => {
   it('drain sets maintenance, stops the loop and never unregisters', async () => {
     const fake = fakeRegistry();
     const { clock, delays } = manualClock();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: quiet,
-      clock,
-      machine,
-    });
+    const m = membership(fake.registry, clock);
     await m.start();
     await m.drain();
     await m.drain();
@@ -222,14 +208,7 @@ describe('membership', () => {
     fake.state.down = true;
     const { clock, delays, tick } = manualClock();
     const log = logs();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: log.logger,
-      clock,
-      machine,
-      retryBaseMs: 100,
-    });
+    const m = membership(fake.registry, clock, { logger: log.logger, retryBaseMs: 100 });
     await m.start();
     expect(m.registered).toBe(false);
     expect(log.lines.find((l) => l.startsWith('error'))).toMatch(/cannot reach the registry/);
@@ -248,13 +227,7 @@ describe('membership', () => {
     const fake = fakeRegistry();
     fake.state.down = true;
     const { clock } = manualClock();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: quiet,
-      clock,
-      machine,
-    });
+    const m = membership(fake.registry, clock);
     await m.start();
     fake.state.down = false;
     await m.drain();
@@ -270,13 +243,7 @@ describe('membership', () => {
       return registerService(type, path);
     };
     const { clock } = manualClock();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: quiet,
-      clock,
-      machine,
-    });
+    const m = membership(fake.registry, clock);
     const started = m.start();
     for (let i = 0; i < 50 && release === undefined; i++) await new Promise((r) => setImmediate(r));
     const drained = m.drain();
@@ -290,14 +257,7 @@ describe('membership', () => {
     const fake = fakeRegistry();
     fake.registry.registerHost = () => new Promise<void>(() => undefined);
     const { clock } = manualClock();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: quiet,
-      clock,
-      machine,
-      drainTimeoutMs: 20,
-    });
+    const m = membership(fake.registry, clock, { drainTimeoutMs: 20 });
     void m.start();
     await new Promise((r) => setImmediate(r));
     await m.drain();
@@ -307,13 +267,7 @@ describe('membership', () => {
   it('tells host-list listeners about changes only, and late listeners at once', async () => {
     const fake = fakeRegistry(registration());
     const { clock, tick } = manualClock();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: quiet,
-      clock,
-      machine,
-    });
+    const m = membership(fake.registry, clock);
     const seen: (readonly string[])[] = [];
     m.onHosts((h) => seen.push(h));
     await m.start();
@@ -334,13 +288,7 @@ describe('membership', () => {
     const fake = fakeRegistry(registration({ serviceState: 'ERROR' }));
     const { clock, tick } = manualClock();
     const log = logs();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: log.logger,
-      clock,
-      machine,
-    });
+    const m = membership(fake.registry, clock, { logger: log.logger });
     await m.start();
     await tick();
     await tick();
@@ -358,14 +306,7 @@ describe('membership', () => {
   it('as an observer only lists hosts', async () => {
     const fake = fakeRegistry();
     const { clock } = manualClock();
-    const m = createMembership({
-      registry: fake.registry,
-      settings,
-      logger: quiet,
-      clock,
-      machine,
-      mode: 'observer',
-    });
+    const m = membership(fake.registry, clock, { mode: 'observer' });
     await m.start();
     await m.drain();
     expect(fake.calls).toEqual(['listHosts']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors.js';
+import { errorOf } from '../../helpers/app-error.js';
 import { parseElement } from '../../../src/opencast/element-xml.js';
 import { planHlsGroups } from '../../../src/opencast/hls-groups.js';
 import { rewriteHls } from '../../../src/opencast/hls.js';
@@ -22,16 +22,6 @@ function el(
   return parseElement(
     `<${type} id="${id}"${flavorAttr} xmlns="${NS}"><url>${url}</url>${logical}</${type}>`,
   );
-}
-
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
 }
 
 const ids = (elements: readonly MediaPackageElement[]) => elements.map((e) => e.id);

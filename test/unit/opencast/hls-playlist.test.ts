@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors.js';
+import { errorOf } from '../../helpers/app-error.js';
 import { parseElement } from '../../../src/opencast/element-xml.js';
 import {
   DEFAULT_HLS_LIMITS,
@@ -16,16 +16,6 @@ function element(type: 'track' | 'catalog', url: string, mimetype = 'video/mp4')
   return parseElement(
     `<${type} id="e1" type="presenter/delivery" xmlns="${NS}"><mimetype>${mimetype}</mimetype><url>${url}</url></${type}>`,
   );
-}
-
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
 }
 
 describe('isPlaylist', () => {

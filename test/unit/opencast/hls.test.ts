@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { distributionUrl, objectKey } from '../../../src/distribution/object-key.js';
-import { AppError } from '../../../src/errors.js';
+import { errorOf } from '../../helpers/app-error.js';
 import { parseElement, serializeElement, withUrl } from '../../../src/opencast/element-xml.js';
 import { planHlsGroups } from '../../../src/opencast/hls-groups.js';
 import { rewriteHls, rewritePlaylists } from '../../../src/opencast/hls.js';
@@ -15,16 +15,6 @@ import { readFixture } from '../../helpers/fixtures.js';
 
 const NS = 'http://mediapackage.opencastproject.org';
 const BASE = 'http://XYZ.cloudfront.net/';
-
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
 
 function track(id: string, url: string, logicalName?: string): MediaPackageElement {
   const logical = logicalName === undefined ? '' : `<logicalname>${logicalName}</logicalname>`;

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../../src/errors.js';
 import { readXml } from '../../../src/opencast/xml-tree.js';
-
-function codeOf(run: () => unknown): ErrorCode | undefined {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code?: ErrorCode }).code;
-  }
-  return undefined;
-}
+import { codeOf } from '../../helpers/app-error.js';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [

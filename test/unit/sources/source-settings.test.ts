@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../src/errors.js';
 import {
   normalizeSourceSettings,
   type SourceSettings,
 } from '../../../src/sources/source-settings.js';
+import { errorOf as appErrorOf } from '../../helpers/app-error.js';
 
 const valid: SourceSettings = {
   allowedUrlPrefixes: ['HTTP://Files.Example.ORG:80/files/', 'https://cdn.example.org'],
@@ -17,15 +17,7 @@ const valid: SourceSettings = {
 
 const cred = { urlPrefix: 'http://a', username: 'u', password: 'pass-not-shown' };
 
-function errorOf(settings: SourceSettings): AppError {
-  try {
-    normalizeSourceSettings(settings);
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected normalizeSourceSettings to throw');
-}
+const errorOf = (settings: SourceSettings) => appErrorOf(() => normalizeSourceSettings(settings));
 
 describe('normalizeSourceSettings', () => {
   it('canonicalises prefixes and directories', () => {
