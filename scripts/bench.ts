@@ -34,6 +34,7 @@ import {
   startService,
   type ServiceProcess,
 } from './bench/processes.js';
+import { keepAliveClient } from './bench/keep-alive-client.js';
 import { memoryMiB, startUsage } from './bench/proc.js';
 import { computeRow, renderTable, Results, type RowSpec } from './bench/report.js';
 import { percentile, turnOrder } from './bench/stats.js';
@@ -74,7 +75,11 @@ function form(mpId: string, channel: string, trackUrl: string): string {
   }).toString();
 }
 
-/** POSTs a form; resolves with the time to the whole answer; throws unless 200. */
+/**
+ * POSTs a form with `fetch`; resolves with the time to the whole answer; throws unless 200.
+ * For single callers; the concurrent ones use a {@link keepAliveClient}, which costs the
+ * bench's process less CPU on the cores it shares with the service.
+ */
 async function post(url: string, body: string): Promise<number> {
   const started = performance.now();
   const res = await fetch(url, {
@@ -178,11 +183,16 @@ function smallTurns(c: Context, round: number): Turn[][] {
   const sync = `${c.small.url}/distribution/s3/distributesync`;
   const concurrent: Turn[] = [
     async () => {
+      const client = keepAliveClient(options.concurrency);
       const finish = startUsage(c.small.pid);
       const started = performance.now();
-      await inLanes(options.smallCount, options.concurrency, (n) =>
-        post(sync, form(`small-c-${round}-${n}`, 'bench-small', sourceUrl)),
-      );
+      try {
+        await inLanes(options.smallCount, options.concurrency, (n) =>
+          client.postForm(sync, form(`small-c-${round}-${n}`, 'bench-small', sourceUrl)),
+        );
+      } finally {
+        client.close();
+      }
       const seconds = (performance.now() - started) / 1000;
       const usage = finish();
       results.set('small-concurrent/service/elements/s', round, options.smallCount / seconds);
@@ -244,18 +254,38 @@ interface AcceptsContext {
   close(): Promise<void>;
 }
 
+/**
+ * Untimed accepts before the rounds: a 1000-accept round on a fresh process otherwise
+ * measures V8 compiling the hot path (the first few thousand requests run unoptimized).
+ */
+const ACCEPTS_WARM_UP = 4000;
+
 async function startAccepts(c: Context): Promise<AcceptsContext> {
   const prefix = testPrefix();
   const api = await startService({ ...c.serviceEnv, ROLE: 'api', AMQP_PREFIX: prefix });
   const workQueue = topologyNames(prefix).workQueue;
-  // One request first: warms the route up and shows the size of a command message.
-  const body = form('accepts-probe', 'bench-async', `${c.fixtures.sourceBaseUrl}${SMALL_NAME}`);
-  await post(`${api.url}/distribution/s3`, body);
+  const url = `${api.url}/distribution/s3`;
+  const sourceUrl = `${c.fixtures.sourceBaseUrl}${SMALL_NAME}`;
+  // One request first: shows the size of a command message.
+  await post(url, form('accepts-probe', 'bench-async', sourceUrl));
   const connection = await connect(amqpUrl);
   const channel = await connection.createChannel();
   const message = await channel.get(workQueue, { noAck: true });
+  if (message === false) {
+    await connection.close();
+    throw new Error(`no command reached ${workQueue}`);
+  }
+  log(`async accepts: ${ACCEPTS_WARM_UP} untimed accepts to warm the service up`);
+  const client = keepAliveClient(options.concurrency);
+  try {
+    await inLanes(ACCEPTS_WARM_UP, options.concurrency, (n) =>
+      client.postForm(url, form(`accept-warm-${n}`, 'bench-async', sourceUrl)),
+    );
+  } finally {
+    client.close();
+  }
+  await channel.purgeQueue(workQueue);
   await connection.close();
-  if (message === false) throw new Error(`no command reached ${workQueue}`);
   return {
     api,
     prefix,
@@ -279,11 +309,17 @@ function acceptTurns(a: AcceptsContext, c: Context, round: number): Turn[] {
   const sourceUrl = `${c.fixtures.sourceBaseUrl}${SMALL_NAME}`;
   return [
     async () => {
+      // Fresh connections each round, as each round of the baseline opens its own.
+      const client = keepAliveClient(options.concurrency);
       const finish = startUsage(a.api.pid);
       const started = performance.now();
-      await inLanes(options.acceptCount, options.concurrency, (n) =>
-        post(url, form(`accept-${round}-${n}`, 'bench-async', sourceUrl)),
-      );
+      try {
+        await inLanes(options.acceptCount, options.concurrency, (n) =>
+          client.postForm(url, form(`accept-${round}-${n}`, 'bench-async', sourceUrl)),
+        );
+      } finally {
+        client.close();
+      }
       const seconds = (performance.now() - started) / 1000;
       const usage = finish();
       results.set('accepts/service/per-s', round, options.acceptCount / seconds);

@@ -2,6 +2,7 @@ import type { ConfirmChannel, Message, Options } from 'amqplib';
 import { AppError } from '../errors.js';
 import { describeAmqpError } from './amqp-errors.js';
 import { withTimeout } from './with-timeout.js';
+import { connectionStream, writeBatcher } from './write-batcher.js';
 
 /** How a confirmed publish ended. */
 export interface PublishOutcome {
@@ -43,6 +44,8 @@ export class ConfirmPublisher {
   // Insertion-ordered, so a return is matched to the oldest publish it can belong to.
   readonly #pending = new Set<PendingPublish>();
   readonly #idleWaiters: (() => void)[] = [];
+  // One socket write per event-loop turn instead of one per publish (see write-batcher.ts).
+  readonly #batchWrites: () => void;
   #drain: Promise<void> | undefined;
   #closed = false;
   #closeError: unknown;
@@ -50,6 +53,7 @@ export class ConfirmPublisher {
   constructor(channel: ConfirmChannel, confirmTimeoutMs: number) {
     this.#channel = channel;
     this.#confirmTimeoutMs = confirmTimeoutMs;
+    this.#batchWrites = writeBatcher(connectionStream(channel));
     channel.on('return', (message: Message) => {
       this.#onReturn(message);
     });
@@ -129,6 +133,7 @@ export class ConfirmPublisher {
         finish(unavailable(`cannot publish: ${describeAmqpError(err)}`, err));
         return;
       }
+      this.#batchWrites();
       if (!written) this.#awaitDrain();
     });
   }

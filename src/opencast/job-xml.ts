@@ -58,9 +58,21 @@ export function serializeJob(job: Job): string {
     leaf('runTime', job.runTime, String),
     leaf('payload', job.payload, String),
     renderLeaf('dispatchable', String(job.dispatchable)),
-    leaf('jobLoad', job.jobLoad, formatJavaFloat),
+    leaf('jobLoad', job.jobLoad, formatJobLoad),
     '</job>',
   ].join('');
+}
+
+// Every job of a process carries the same configured load: keep its text, not recompute it.
+let lastJobLoad = NaN;
+let lastJobLoadText = formatJavaFloat(NaN);
+
+function formatJobLoad(load: number): string {
+  if (!Object.is(load, lastJobLoad)) {
+    lastJobLoadText = formatJavaFloat(load);
+    lastJobLoad = load;
+  }
+  return lastJobLoadText;
 }
 
 function renderArgs(args: readonly string[]): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { identifierSchema, isIdentifier } from '../../../src/contract/command.js';
 import { decodeCommand } from '../../../src/contract/command-codec.js';
 import type { AppError } from '../../../src/errors.js';
 
@@ -73,5 +74,36 @@ describe('routing key', () => {
     expect(() =>
       decodeCommand(JSON.stringify(valid), { maxBytes: 1 << 20, routingKey: 'retract' }),
     ).toThrow(/type 'distribute' was published with routing key 'retract'/);
+  });
+});
+
+describe('isIdentifier', () => {
+  it('accepts exactly what identifierSchema accepts', () => {
+    const samples: unknown[] = [
+      'ok',
+      'a-b_c.d:e;f(g)h@i+j~',
+      '',
+      '.',
+      '..',
+      '...',
+      '.a',
+      'a b',
+      'a/b',
+      'a\\b',
+      'é',
+      'a\n',
+      'x'.repeat(255),
+      'x'.repeat(256),
+      1,
+      null,
+      undefined,
+      ['a'],
+    ];
+    for (let code = 0; code < 256; code++) samples.push(String.fromCharCode(code));
+    for (const value of samples) {
+      expect(isIdentifier(value), JSON.stringify(value)).toBe(
+        identifierSchema.safeParse(value).success,
+      );
+    }
   });
 });

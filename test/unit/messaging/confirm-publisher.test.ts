@@ -56,6 +56,34 @@ function setup(timeoutMs = 1_000) {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('ConfirmPublisher', () => {
+  it('publishes without batching on a channel without the amqplib internal', async () => {
+    const { channel, send } = setup();
+    const pending = send('m1');
+    channel.published[0]!.confirm(null);
+    await expect(pending).resolves.toEqual({});
+  });
+
+  it("corks the connection's socket once per turn of publishes and uncorks it after", async () => {
+    const channel = new FakeConfirmChannel();
+    const calls: string[] = [];
+    Object.assign(channel, {
+      connection: {
+        stream: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') },
+      },
+    });
+    const publisher = new ConfirmPublisher(channel as unknown as ConfirmChannel, 1_000);
+    const first = publisher.publish('x', 'k', Buffer.from('b'), { messageId: 'm1' });
+    const second = publisher.publish('x', 'k', Buffer.from('b'), { messageId: 'm2' });
+    expect(calls).toEqual(['cork']);
+    await tick();
+    await tick();
+    expect(calls).toEqual(['cork', 'uncork']);
+    channel.published.forEach((p) => {
+      p.confirm(null);
+    });
+    await expect(Promise.all([first, second])).resolves.toEqual([{}, {}]);
+  });
+
   it('resolves when the broker acks', async () => {
     const { channel, send } = setup();
     const pending = send('m1');

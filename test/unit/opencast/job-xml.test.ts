@@ -102,6 +102,16 @@ describe('serializeJob', () => {
     expect(serializeJob({ ...base, jobLoad: 2.5 })).toContain('<jobLoad>2.5</jobLoad>');
   });
 
+  it('writes each job its own jobLoad although it keeps the last one’s text', () => {
+    const base: Job = { id: '1', version: 1, type: 't', status: 'QUEUED', dispatchable: true };
+    const loads = [0.1, 0.1, 1, 0, -0, NaN, 0.1];
+    expect(
+      loads.map(
+        (jobLoad) => /<jobLoad>(.*)<\/jobLoad>/.exec(serializeJob({ ...base, jobLoad }))?.[1],
+      ),
+    ).toEqual(['0.1', '0.1', '1.0', '0.0', '-0.0', 'NaN', '0.1']);
+  });
+
   it.each([
     ['a non-numeric id', { id: 'abc' }],
     ['an id over the long range', { id: '9223372036854775808' }],
