@@ -115,7 +115,18 @@ describe('http(s) sources', () => {
       }
       res.end();
     });
-    const source = await fetcher.open(url);
+    // Bounded buffering is the point here, not the read timeout: the suite's 300 ms would
+    // fail this long transfer whenever a loaded machine pauses the test process that long.
+    const patient = createSourceFetcher({
+      allowedUrlPrefixes: [`${base}/allowed`],
+      sharedStorage: [],
+      fileRoots: [],
+      credentials: [],
+      connectTimeoutMs: 10_000,
+      readTimeoutMs: 30_000,
+      maxRedirects: 0,
+    });
+    const source = await patient.open(url);
     expect(source.contentLength).toBe(size);
     const received = createHash('sha256');
     let total = 0;
