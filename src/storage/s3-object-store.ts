@@ -103,8 +103,8 @@ export class S3ObjectStore implements ObjectStore {
 
   /** {@inheritDoc ObjectStore.mustCheckBeforeCreate} */
   async mustCheckBeforeCreate(bucket: string, contentLength: number | undefined): Promise<boolean> {
-    // lib-storage sends a body of less than one part as one PutObject; anything larger goes
-    // multipart, where If-None-Match is checked only at CompleteMultipartUpload.
+    // A body of less than one part goes as one PutObject; anything larger (or of unknown
+    // length) may go multipart, where If-None-Match is checked only at completion.
     if (contentLength === undefined || contentLength >= this.#tuning.partSizeBytes) return true;
     return !(await this.#conditional.honoured(bucket));
   }

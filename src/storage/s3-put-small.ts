@@ -1,7 +1,8 @@
 /**
  * A body known to be smaller than one part, stored with one PutObject of its bytes in
- * memory. lib-storage does the same for such a body, but through its chunker, events and
- * part bookkeeping, which cost more CPU than the request itself for small files.
+ * memory. The multipart uploader (s3-multipart.ts) would send such a body the same way,
+ * but only after allocating a whole part buffer for it, which costs more than the request
+ * itself for small files.
  */
 import { buffer } from 'node:stream/consumers';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';

@@ -1,19 +1,20 @@
 /**
  * Streams one body into S3: a body known to be smaller than a part as one PutObject of its
- * bytes (s3-put-small.ts), any other with `@aws-sdk/lib-storage` (a single PutObject when it
- * turns out smaller than a part, a multipart upload otherwise). Memory is bounded by the part size and
- * queue size: measured live (after GC) about 2 x partSize x queueSize + 1.5 x partSize,
- * e.g. 88 MiB for 8 MiB x 4 while streaming 400 MiB.
+ * bytes (s3-put-small.ts), any other with our own multipart uploader (s3-multipart.ts: a
+ * single PutObject when it turns out smaller than a part, a multipart upload otherwise).
+ * Memory is bounded by the part size and queue size: (queueSize + 1) x partSize of part
+ * buffers, each body byte copied once into them, plus the source's chunks in its stream
+ * buffers (e.g. 40 MiB of part buffers for 8 MiB x 4).
  */
 import { pipeline } from 'node:stream';
-import { CreateMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { PutObjectInput } from '../distribution/ports.js';
 import { abortMultipartQuietly, OpenMultipartUploads } from './abort-multipart.js';
 import { ByteCounter } from './byte-counter.js';
 import { assertBucketName, assertObjectKey } from './object-key.js';
 import { mapFailure } from './s3-call.js';
 import { abortedError } from './s3-errors.js';
+import { uploadInParts } from './s3-multipart.js';
 import { planUpload, type UploadPlan } from './upload-plan.js';
 import { asBodyFailure, putSmallObject } from './s3-put-small.js';
 
@@ -52,7 +53,7 @@ export async function uploadS3Object(
   client: S3Client,
   input: PutObjectInput,
   options: UploadOptions,
-  // If-None-Match: * on the PutObject or CompleteMultipartUpload (lib-storage passes it on).
+  // If-None-Match: * on the PutObject or CompleteMultipartUpload.
   condition: { readonly ifAbsent?: boolean } = {},
 ): Promise<UploadResult> {
   const { bucket, key, body, contentLength, contentType, signal } = input;
@@ -83,46 +84,41 @@ export async function uploadS3Object(
   });
   const openUploads = options.openUploads ?? new OpenMultipartUploads();
   let uploadId: string | undefined;
-  // lib-storage sends its requests without a signal: every request of this upload carries
-  // this one, so an abort stops parts in flight at once instead of after socket timeouts.
+  // Every request of this upload carries this signal, so an abort or a failure stops parts
+  // in flight at once instead of after socket timeouts.
   const requests = new AbortController();
-  const scoped = withSignal(client, requests.signal, {
-    failed: (error) => {
-      first ??= { from: 's3', error };
-    },
-    started: (id) => {
-      uploadId = id;
-      openUploads.add({ bucket, key, uploadId: id });
-    },
-  });
   const onAbort = (): void => {
     if (signal === undefined) return;
     counter.destroy(abortedError(signal, operation));
     requests.abort(signal.reason);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  const upload = new Upload({
-    client: scoped,
-    params: {
-      Bucket: bucket,
-      Key: key,
-      Body: counter,
-      ContentType: contentType,
-      ...(input.metadata === undefined ? {} : { Metadata: { ...input.metadata } }),
-      ...(condition.ifAbsent === true ? { IfNoneMatch: '*' } : {}),
-      // Only a known length: a guessed one makes lib-storage expect the wrong part count.
-      ...(contentLength === undefined ? {} : { ContentLength: contentLength }),
-    },
-    partSize: plan.partSize,
-    queueSize: plan.queueSize,
-    // The abort below keeps the original error and has a timeout of its own;
-    // lib-storage's would replace the error with the abort's failure (s3rver answers 405).
-    leavePartsOnError: true,
-  });
   try {
-    const done = await upload.done();
+    const done = await uploadInParts(
+      client,
+      counter,
+      {
+        bucket,
+        key,
+        contentType,
+        metadata: input.metadata,
+        ifAbsent: condition.ifAbsent === true,
+      },
+      plan,
+      {
+        requests,
+        signal,
+        started: (id) => {
+          uploadId = id;
+          openUploads.add({ bucket, key, uploadId: id });
+        },
+        failed: (from, error) => {
+          first ??= { from, error };
+        },
+      },
+    );
     if (uploadId !== undefined) openUploads.delete(uploadId);
-    return { size: counter.bytes, etag: done.ETag };
+    return { size: counter.bytes, etag: done.etag };
   } catch (error) {
     const failure =
       first === undefined
@@ -142,36 +138,4 @@ export async function uploadS3Object(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-}
-
-/** What {@link withSignal} reports about the requests it sends. */
-interface RequestEvents {
-  readonly failed: (error: unknown) => void;
-  readonly started: (uploadId: string) => void;
-}
-
-type SendArguments = Parameters<S3Client['send']>;
-
-/**
- * A view of `client` whose `send` adds `signal` to every request and reports failures and
- * started multipart uploads. The view inherits everything else (config, middleware) from
- * the shared client, so no connection pool is created.
- */
-function withSignal(client: S3Client, signal: AbortSignal, events: RequestEvents): S3Client {
-  const view = Object.create(client) as S3Client;
-  const send = async (command: SendArguments[0], options?: { abortSignal?: AbortSignal }) => {
-    try {
-      const output: unknown = await client.send(command, { ...options, abortSignal: signal });
-      if (command instanceof CreateMultipartUploadCommand) {
-        const id = (output as { UploadId?: string }).UploadId;
-        if (id !== undefined) events.started(id);
-      }
-      return output;
-    } catch (error) {
-      events.failed(error);
-      throw error;
-    }
-  };
-  Object.defineProperty(view, 'send', { value: send });
-  return view;
 }

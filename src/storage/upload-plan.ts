@@ -92,9 +92,12 @@ export const REQUEST_OVERHEAD_BYTES = 64 * 1024;
 /**
  * About how much memory an upload of `contentLength` bytes (undefined: unknown) holds while
  * it runs, for a worker's memory budget. A body smaller than a part goes as one PutObject,
- * buffered and copied once; a multipart upload holds its parts in flight, each buffered
- * twice, plus the part being filled: measured live about 2 x partSize x queueSize +
- * 1.5 x partSize (88 MiB for 8 MiB x 4), rounded up here to 2 parts.
+ * buffered and copied once; a multipart upload (s3-multipart.ts) holds queueSize + 1 part
+ * buffers (the parts in flight and the one being filled, 40 MiB for 8 MiB x 4) plus the
+ * source's chunks in its stream buffers. The reservation stays at 2 x partSize x
+ * (queueSize + 1), what lib-storage needed (measured live about 2 x partSize x queueSize +
+ * 1.5 x partSize, each part buffered twice), until the own uploader's memory is measured
+ * under load: lowering it lets more uploads run at once.
  */
 export function uploadMemory(
   contentLength: number | undefined,
