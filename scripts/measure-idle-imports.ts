@@ -15,8 +15,8 @@
  * under a unique prefix, deleted at the end, and to an S3 server this process starts
  * (test/helpers/s3.ts) through S3_ENDPOINT, as in production; the "embedded S3" variant is
  * the README's default instead (no S3_ENDPOINT: s3rver inside the service process).
- * MEASURE_ROUNDS (5), MEASURE_SETTLE_MS (3000), MEASURE_VARIANTS (comma-separated names;
- * default all).
+ * MEASURE_ROUNDS (5), MEASURE_SETTLE_MS (3000), MEASURE_VARIANTS (names as in the table,
+ * separated by commas; default all).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -193,9 +193,13 @@ const VARIANTS: readonly Variant[] = [
     'baseline + all libraries + dist/service.js (not started)',
     SDK + importing([...ALL_LIBRARIES, './dist/service.js']),
   ),
-  serviceVariant('service (ROLE=all, S3_ENDPOINT)', false),
-  serviceVariant('service, NODE_OPTIONS=--max-semi-space-size=2', false, '--max-semi-space-size=2'),
-  serviceVariant('service, embedded S3 (README default)', true),
+  serviceVariant('service ROLE=all with S3_ENDPOINT', false),
+  serviceVariant(
+    'service + NODE_OPTIONS=--max-semi-space-size=2',
+    false,
+    '--max-semi-space-size=2',
+  ),
+  serviceVariant('service with the embedded S3 (README default)', true),
 ];
 
 async function vmRssMiB(pid: number): Promise<number> {
