@@ -259,7 +259,8 @@ async function main(): Promise<void> {
   const baseMedian = base === undefined || base.length === 0 ? undefined : median(base);
   const lines = [
     `Idle VmRSS ${settleMs / 1000} s after start (the service: after /ready), ` +
-      `${rounds} interleaved rounds, node ${process.version}, S3: ${s3.kind}`,
+      `${rounds} interleaved rounds, node ${process.version}, ` +
+      `the service's S3_ENDPOINT: ${s3.kind} (in this process)`,
     '',
     '| variant | VmRSS MiB, median (min–max) | Δ median vs baseline |',
     '| --- | --- | --- |',
