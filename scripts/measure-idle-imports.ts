@@ -19,11 +19,13 @@
  * separated by commas; default all).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SDK_WARNING_SWITCH } from '../src/node-support.js';
+import { memoryMiB } from './bench/proc.js';
+import { median } from './bench/stats.js';
 import { freePort } from '../test/helpers/free-port.js';
 import { LOCAL_AMQP_URL, deleteTestTopology, testPrefix } from '../test/helpers/rabbit.js';
 import { startTestS3, type TestS3 } from '../test/helpers/s3.js';
@@ -202,20 +204,6 @@ const VARIANTS: readonly Variant[] = [
   serviceVariant('service with the embedded S3 (README default)', true),
 ];
 
-async function vmRssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (kb === null) throw new Error(`no VmRSS for ${pid}`);
-  return Number(kb[1]) / 1024;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (i: number): number => sorted[i] ?? Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
-}
-
 function fmt(n: number): string {
   return n.toFixed(1);
 }
@@ -243,7 +231,7 @@ async function main(): Promise<void> {
         const running = await variant.start(fixtures);
         try {
           await sleep(settleMs);
-          const rss = await vmRssMiB(running.pid);
+          const rss = memoryMiB(running.pid, 'VmRSS');
           samples.set(variant.name, [...(samples.get(variant.name) ?? []), rss]);
         } finally {
           await running.close();

@@ -56,11 +56,13 @@ export function optionalField(form: Form, name: string): string | undefined {
   return value;
 }
 
+const MAX_ELEMENT_IDS = 1000;
+
 // Built once, and only run to word a refusal: valid ids pass validElementIds' plain checks.
 const elementIdsSchema = z
   .array(identifierSchema)
   .min(1, 'must name at least one element')
-  .max(1000)
+  .max(MAX_ELEMENT_IDS)
   .refine((list) => new Set(list).size === list.length, 'must not repeat an id');
 
 /**
@@ -94,7 +96,7 @@ export function parseElementIds(raw: string): string[] {
 
 /** What {@link elementIdsSchema} accepts, without zod's per-call cost. */
 function validElementIds(ids: unknown): ids is string[] {
-  if (!Array.isArray(ids) || ids.length < 1 || ids.length > 1000) return false;
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > MAX_ELEMENT_IDS) return false;
   if (!ids.every(isIdentifier)) return false;
   return ids.length === 1 || new Set(ids).size === ids.length;
 }

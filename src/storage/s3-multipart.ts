@@ -232,7 +232,7 @@ async function upload(
     clearTimeout(grace);
     throw error;
   }
-  if (whole !== undefined) return putWhole(client, target, whole, signal);
+  if (whole !== undefined) return putWholeObject(client, target, whole, signal);
   if (created === undefined) throw new Error('parts were sent without a multipart upload');
   const uploadId = await created;
   parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
@@ -249,12 +249,12 @@ async function upload(
   return { etag: output.ETag };
 }
 
-/** A body that fit in one part: one PutObject of the part buffer's bytes. */
-async function putWhole(
+/** A body held whole in memory (less than one part): one PutObject of its bytes. */
+export async function putWholeObject(
   client: S3Client,
   target: MultipartTarget,
   data: Buffer,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<{ readonly etag: string | undefined }> {
   const output = await client.send(
     new PutObjectCommand({

@@ -5,12 +5,13 @@
  * itself for small files.
  */
 import { buffer } from 'node:stream/consumers';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { PutObjectInput } from '../distribution/ports.js';
 import { AppError, isAppError } from '../errors.js';
 import type { ByteCounter } from './byte-counter.js';
 import { mapFailure } from './s3-call.js';
 import { abortedError } from './s3-errors.js';
+import { putWholeObject } from './s3-multipart.js';
 
 /** What {@link putSmallObject} stored. */
 export interface SmallPutResult {
@@ -52,19 +53,13 @@ export async function putSmallObject(
       throw mapFailure(asBodyFailure(bodyError ?? error, operation), operation, signal);
     }
     try {
-      const output = await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: data,
-          ContentLength: data.length,
-          ContentType: contentType,
-          ...(input.metadata === undefined ? {} : { Metadata: { ...input.metadata } }),
-          ...(ifAbsent ? { IfNoneMatch: '*' } : {}),
-        }),
-        { abortSignal: signal },
+      const { etag } = await putWholeObject(
+        client,
+        { bucket, key, contentType, metadata: input.metadata, ifAbsent },
+        data,
+        signal,
       );
-      return { size: data.length, etag: output.ETag };
+      return { size: data.length, etag };
     } catch (error) {
       throw mapFailure(error, operation, signal);
     }
